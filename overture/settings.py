@@ -1,0 +1,54 @@
+"""Settings from the environment (``OVERTURE_*``), with defaults that need no network."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOME = Path(".overture")
+
+
+class Settings(BaseSettings):
+    """Everything Overture reads from the environment; every field has a working default."""
+
+    model_config = SettingsConfigDict(env_prefix="OVERTURE_", extra="ignore")
+
+    home: Path = Field(
+        DEFAULT_HOME, description="Folder for the embedded SQLite database and artefacts."
+    )
+    database_url: str | None = Field(
+        None,
+        description="One URL for checkpoints, memory, ledger, approvals and traces. "
+        "Default: a SQLite file under `home`.",
+    )
+    sqlite_synchronous: str = Field(
+        "NORMAL",
+        description="SQLite `PRAGMA synchronous` under WAL. NORMAL (the default, as the official "
+        "SqliteSaver leaves it under WAL) may lose the last commits on power loss, never on a "
+        "process crash; FULL survives power loss at the cost of an fsync per commit.",
+    )
+    model: str = Field("rules", description="`rules` or `openai:<model>`.")
+    embedder: str = Field("hash", description="`hash`, `local` or `openai:<model>`.")
+    price_tolerance: Decimal = Field(Decimal("0.02"), description="Relative PO price tolerance.")
+    approval_threshold: Decimal = Field(
+        Decimal("10000"), description="Totals above this need a human approval."
+    )
+    auto_approve_limit: Decimal = Field(
+        Decimal("5000"), description="Clean invoices up to this total are paid without approval."
+    )
+
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under `home`."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'overture.db').as_posix()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build `Settings(...)` directly instead."""
+    return Settings()
