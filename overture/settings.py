@@ -35,10 +35,9 @@ class Settings(BaseSettings):
     embedder: str = Field("hash", description="`hash`, `local` or `openai:<model>`.")
     price_tolerance: Decimal = Field(Decimal("0.02"), description="Relative PO price tolerance.")
     approval_threshold: Decimal = Field(
-        Decimal("10000"), description="Totals above this need a human approval."
-    )
-    auto_approve_limit: Decimal = Field(
-        Decimal("5000"), description="Clean invoices up to this total are paid without approval."
+        Decimal("10000"),
+        description="Clean invoices above this total need a human approval; "
+        "at or below it they are paid automatically.",
     )
 
     def resolved_database_url(self) -> str:
