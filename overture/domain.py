@@ -1,5 +1,8 @@
 """Domain objects shared by agents and tools: what a document says and what the books hold.
 
+The contract between the engineers building issue 3 (documents vs process) is in
+examples/CONTRACT.md: read it before changing anything here.
+
 Money is `Decimal` throughout; amounts are never floats. These models are the contract
 between ingestion (which produces an `Invoice`), verification (which reads the system of
 record) and execution (which pays).

@@ -1,5 +1,7 @@
 """One exception hierarchy: every error carries its data and says what to do next.
 
+Issue 3 engineers: the split of work (documents vs process) is in examples/CONTRACT.md.
+
 Control-flow signals (LangGraph interrupts, retries) are not errors and stay out of it.
 """
 
