@@ -31,7 +31,17 @@ class Settings(BaseSettings):
         "SqliteSaver leaves it under WAL) may lose the last commits on power loss, never on a "
         "process crash; FULL survives power loss at the cost of an fsync per commit.",
     )
-    model: str = Field("rules", description="`rules` or `openai:<model>`.")
+    model: str = Field(
+        "rules",
+        description="`rules` or `openai:<model>`; per agent, OVERTURE_MODEL_<AGENT> overrides it "
+        "(e.g. OVERTURE_MODEL_INGESTION=openai:gpt-4o-mini).",
+    )
+    model_temperature: float = Field(0.0, description="Sampling temperature for LLM agents.")
+    model_timeout: float = Field(60.0, description="Seconds before a model call is abandoned.")
+    model_max_retries: int = Field(2, description="Retries of a failed model call.")
+    llm_repairs: int = Field(
+        2, description="Times an LLM agent is shown its validation errors before rules take over."
+    )
     embedder: str = Field("hash", description="`hash`, `local` or `openai:<model>`.")
     price_tolerance: Decimal = Field(Decimal("0.02"), description="Relative PO price tolerance.")
     approval_threshold: Decimal = Field(
