@@ -28,6 +28,29 @@ class DatabaseUnavailable(OvertureError):
         )
 
 
+class CheckpointerModeError(OvertureError):
+    """A sync method was called on the async saver, or the other way round."""
+
+    def __init__(self, saver: str, method: str, use: str, hint: str) -> None:
+        self.saver = saver
+        self.method = method
+        self.use = use
+        super().__init__(f"{saver}.{method}() is not available in this mode: {hint}; use {use}")
+
+
+class StoreSchemaMismatch(OvertureError):
+    """The memory store's tables disagree with its configuration (e.g. embedding dims)."""
+
+    def __init__(self, expected_dims: int, stored_dims: int) -> None:
+        self.expected_dims = expected_dims
+        self.stored_dims = stored_dims
+        super().__init__(
+            f"the memory store holds {stored_dims}-dimensional vectors but the index is "
+            f"configured for {expected_dims}; use the embedder the memories were written with, "
+            "or move them to a new database"
+        )
+
+
 class DocumentError(OvertureError):
     """A document cannot be read: empty, truncated, encrypted, not what its name says, too
     large, without content or in an unknown encoding. The run records it and goes to review.

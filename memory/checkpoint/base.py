@@ -1,0 +1,328 @@
+"""Tables, migrations, statements and dump/load helpers shared by the sync and async savers.
+
+Storage design (after `langgraph-checkpoint-postgres`'s base.py):
+
+- `overture_checkpoints` holds one row per checkpoint: the checkpoint body serialised once with
+  the saver's serde, *without* its large channel values, plus metadata as JSON (filterable in
+  SQL) and the run id (so `delete_for_runs` is an indexed delete).
+- `overture_checkpoint_blobs` holds a channel value once per (thread, namespace, channel,
+  version). A put writes only the channels in `new_versions`, so a 10 KB document that never
+  changes is stored once, not once per step (SqliteSaver rewrites it at every step).
+  Small primitives (numbers, short strings) are inlined in the body: one row fewer to upsert.
+- `overture_checkpoint_writes` holds pending writes with their `task_path`, returned in
+  `writes_sort_key` order.
+
+Key columns are bounded VARCHARs with a binary collation on MySQL/MariaDB: InnoDB caps an index
+key at 3072 bytes (768 utf8mb4 characters), and the default `_ci` collation would merge thread
+ids that differ only in case. Blobs are LONGBLOB there (BLOB stops at 64 KB).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    PendingWrite,
+    get_serializable_checkpoint_metadata,
+    writes_sort_key,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    select,
+)
+from sqlalchemy.dialects import mysql, postgresql
+
+#: Bounded so every primary key stays under InnoDB's 3072-byte limit with utf8mb4.
+ID_LEN = 255
+SHORT_LEN = 64
+CHANNEL_LEN = 150
+#: Strings up to this many characters are inlined in the checkpoint body.
+INLINE_STR_MAX = 256
+
+
+def _key(length: int) -> String:
+    """A key column: case-sensitive and byte-ordered on MySQL/MariaDB too."""
+    return String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb"
+    )
+
+
+def _blob() -> LargeBinary:
+    return LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
+
+
+def _json() -> JSON:
+    return JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+meta = MetaData()
+
+migrations_table = Table(
+    "overture_checkpoint_migrations",
+    meta,
+    Column("v", Integer, primary_key=True, autoincrement=False),
+)
+
+checkpoints = Table(
+    "overture_checkpoints",
+    meta,
+    Column("thread_id", _key(ID_LEN), primary_key=True),
+    Column("checkpoint_ns", _key(ID_LEN), primary_key=True, default=""),
+    Column("checkpoint_id", _key(SHORT_LEN), primary_key=True),
+    Column("parent_checkpoint_id", _key(SHORT_LEN), nullable=True),
+    Column("run_id", _key(SHORT_LEN), nullable=True),
+    Column("type", String(SHORT_LEN), nullable=False),
+    Column("checkpoint", _blob(), nullable=False),
+    Column("metadata", _json(), nullable=False),
+    Index("overture_checkpoints_run_id_idx", "run_id"),
+)
+
+blobs = Table(
+    "overture_checkpoint_blobs",
+    meta,
+    Column("thread_id", _key(ID_LEN), primary_key=True),
+    Column("checkpoint_ns", _key(ID_LEN), primary_key=True),
+    Column("channel", _key(CHANNEL_LEN), primary_key=True),
+    Column("version", _key(SHORT_LEN), primary_key=True),
+    Column("type", String(SHORT_LEN), nullable=False),
+    Column("blob", _blob(), nullable=True),
+)
+
+writes = Table(
+    "overture_checkpoint_writes",
+    meta,
+    Column("thread_id", _key(ID_LEN), primary_key=True),
+    Column("checkpoint_ns", _key(ID_LEN), primary_key=True),
+    Column("checkpoint_id", _key(SHORT_LEN), primary_key=True),
+    Column("task_id", _key(SHORT_LEN), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("channel", _key(CHANNEL_LEN), nullable=False),
+    Column("type", String(SHORT_LEN), nullable=True),
+    Column("blob", _blob(), nullable=False),
+    Column("task_path", String(ID_LEN), nullable=False, default=""),
+)
+
+TABLES = (checkpoints, blobs, writes)
+
+
+def _create_v1_tables(conn: Connection) -> None:
+    meta.create_all(conn, tables=list(TABLES), checkfirst=True)
+
+
+def _create_migrations_table(conn: Connection) -> None:
+    meta.create_all(conn, tables=[migrations_table], checkfirst=True)
+
+
+#: Append-only: the index of a migration is the schema version it brings the database to.
+#: Never edit a published entry; add one (explicit DDL, then update the tables above).
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _create_migrations_table,
+    _create_v1_tables,
+]
+
+
+def applied_version(conn: Connection) -> int:
+    """The newest migration recorded in the database, or -1 on an empty one."""
+    row = conn.execute(select(migrations_table.c.v).order_by(migrations_table.c.v.desc()).limit(1))
+    version = row.scalar()
+    return -1 if version is None else int(version)
+
+
+def migrate(conn: Connection) -> int:
+    """Apply every migration the database lacks, each recorded as it completes.
+
+    Idempotent: a second call finds the newest version recorded and does nothing. Runs on a sync
+    connection; the async saver calls it through `AsyncConnection.run_sync`.
+    """
+    MIGRATIONS[0](conn)
+    current = applied_version(conn)
+    for version in range(current + 1, len(MIGRATIONS)):
+        MIGRATIONS[version](conn)
+        conn.execute(migrations_table.insert().values(v=version))
+    return len(MIGRATIONS) - 1
+
+
+def next_version(current: str | int | None) -> str:
+    """A channel version: the counter, then a random fraction.
+
+    Blobs are keyed by version, so two forks of one thread that both reach version N of a channel
+    must not collide; the random part keeps them apart (as PostgresSaver does).
+    """
+    if current is None:
+        current_v = 0
+    elif isinstance(current, int):
+        current_v = current
+    else:
+        current_v = int(current.split(".")[0])
+    return f"{current_v + 1:032}.{random.random():016}"
+
+
+def _inline(value: Any) -> bool:
+    if value is None or isinstance(value, bool | int | float):
+        return True
+    return isinstance(value, str) and len(value) <= INLINE_STR_MAX
+
+
+def dump_put(
+    serde: SerializerProtocol,
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    new_versions: ChannelVersions,
+) -> tuple[dict[str, Any], list[dict[str, Any]], RunnableConfig]:
+    """The checkpoint row, the blob rows and the config a put returns.
+
+    Only channels in `new_versions` get a blob row: the others were stored when their version
+    was new, which is what keeps unchanged channels from being rewritten.
+    """
+    conf = config["configurable"]
+    thread_id = str(conf["thread_id"])
+    ns = conf.get("checkpoint_ns", "")
+    values = checkpoint["channel_values"]
+    inline = {k: v for k, v in values.items() if _inline(v)}
+    body = {**checkpoint, "channel_values": inline}
+    body_type, body_bytes = serde.dumps_typed(body)
+    md = get_serializable_checkpoint_metadata(config, metadata)
+    run_id = md.get("run_id")
+    blob_rows = []
+    for channel, version in new_versions.items():
+        if channel in inline:
+            continue
+        if channel in values:
+            value_type, value_bytes = serde.dumps_typed(values[channel])
+        else:
+            value_type, value_bytes = "empty", None
+        blob_rows.append(
+            {
+                "thread_id": thread_id,
+                "checkpoint_ns": ns,
+                "channel": channel,
+                "version": str(version),
+                "type": value_type,
+                "blob": value_bytes,
+            }
+        )
+    row = {
+        "thread_id": thread_id,
+        "checkpoint_ns": ns,
+        "checkpoint_id": checkpoint["id"],
+        "parent_checkpoint_id": conf.get("checkpoint_id"),
+        "run_id": None if run_id is None else str(run_id),
+        "type": body_type,
+        "checkpoint": body_bytes,
+        "metadata": md,
+    }
+    next_config: RunnableConfig = {
+        "configurable": {
+            "thread_id": thread_id,
+            "checkpoint_ns": ns,
+            "checkpoint_id": checkpoint["id"],
+        }
+    }
+    return row, blob_rows, next_config
+
+
+def dump_writes(
+    serde: SerializerProtocol,
+    config: RunnableConfig,
+    items: Sequence[tuple[str, Any]],
+    task_id: str,
+    task_path: str,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Write rows, and whether they replace earlier ones (only special channels do).
+
+    Special writes (errors, interrupts, resumes) take fixed negative indices from
+    `WRITES_IDX_MAP` and overwrite; ordinary writes of a retried task are kept as first stored.
+    """
+    conf = config["configurable"]
+    rows = []
+    for i, (channel, value) in enumerate(items):
+        value_type, value_bytes = serde.dumps_typed(value)
+        rows.append(
+            {
+                "thread_id": str(conf["thread_id"]),
+                "checkpoint_ns": conf.get("checkpoint_ns", ""),
+                "checkpoint_id": conf["checkpoint_id"],
+                "task_id": task_id,
+                "idx": WRITES_IDX_MAP.get(channel, i),
+                "channel": channel,
+                "type": value_type,
+                "blob": value_bytes,
+                "task_path": task_path,
+            }
+        )
+    return rows, all(channel in WRITES_IDX_MAP for channel, _ in items)
+
+
+def load_body(serde: SerializerProtocol, type_: str, data: bytes) -> Checkpoint:
+    """The checkpoint body as stored: inline channel values only."""
+    return serde.loads_typed((type_, bytes(data)))
+
+
+def blob_keys(thread_id: str, ns: str, body: Checkpoint) -> list[tuple[str, str, str, str]]:
+    """Blob keys a checkpoint needs: every versioned channel whose value is not inline."""
+    inline = body["channel_values"]
+    return [
+        (thread_id, ns, ch, str(v))
+        for ch, v in body["channel_versions"].items()
+        if ch not in inline
+    ]
+
+
+def load_tuple(
+    serde: SerializerProtocol,
+    row: Mapping[str, Any],
+    body: Checkpoint,
+    blob_rows: Mapping[tuple[str, str, str, str], tuple[str, bytes | None]],
+    write_rows: Sequence[Mapping[str, Any]],
+) -> CheckpointTuple:
+    """Assemble a `CheckpointTuple` from its row, decoded body, blobs and writes."""
+    thread_id, ns = row["thread_id"], row["checkpoint_ns"]
+    values = dict(body["channel_values"])
+    for key in blob_keys(thread_id, ns, body):
+        found = blob_rows.get(key)
+        if found is not None and found[0] != "empty":
+            values[key[2]] = serde.loads_typed((found[0], bytes(found[1] or b"")))
+    checkpoint: Checkpoint = {**body, "channel_values": values}
+    ordered = sorted(
+        write_rows, key=lambda w: writes_sort_key(w["task_path"], w["task_id"], w["idx"])
+    )
+    pending: list[PendingWrite] = [
+        (w["task_id"], w["channel"], serde.loads_typed((w["type"], bytes(w["blob"]))))
+        for w in ordered
+    ]
+    parent = row["parent_checkpoint_id"]
+    return CheckpointTuple(
+        config={
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": ns,
+                "checkpoint_id": row["checkpoint_id"],
+            }
+        },
+        checkpoint=checkpoint,
+        metadata=row["metadata"],
+        parent_config=(
+            {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": parent}}
+            if parent
+            else None
+        ),
+        pending_writes=pending,
+    )

@@ -1,0 +1,212 @@
+"""The SQL each saver runs, built once per dialect so SQLAlchemy's compiled cache always hits.
+
+Upserts are dialect-specific (`INSERT .. ON CONFLICT` on SQLite and PostgreSQL, `INSERT .. ON
+DUPLICATE KEY UPDATE` on MySQL/MariaDB); everything else is portable Core.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Insert,
+    Integer,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.dialects import mysql, postgresql, sqlite
+from sqlalchemy.sql.selectable import CompoundSelect
+
+from memory.checkpoint.base import ID_LEN, SHORT_LEN, blobs, checkpoints, writes
+
+CHECKPOINT_COLUMNS = (
+    checkpoints.c.thread_id,
+    checkpoints.c.checkpoint_ns,
+    checkpoints.c.checkpoint_id,
+    checkpoints.c.parent_checkpoint_id,
+    checkpoints.c.type,
+    checkpoints.c.checkpoint,
+    checkpoints.c.metadata,
+)
+_SIMPLE_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")
+
+
+def _is_mysql(dialect: str) -> bool:
+    return dialect in ("mysql", "mariadb")
+
+
+def upsert(dialect: str, table: Table, update: Sequence[str] | None) -> Insert:
+    """INSERT that updates `update` columns on a key conflict, or does nothing if None."""
+    keys = [c.name for c in table.primary_key.columns]
+    if _is_mysql(dialect):
+        my = mysql.insert(table)
+        cols = update or keys[:1]  # MySQL has no DO NOTHING: set a key column to itself
+        return my.on_duplicate_key_update({c: my.inserted[c] for c in cols})
+    if dialect == "postgresql":
+        pg = postgresql.insert(table)
+        if update is None:
+            return pg.on_conflict_do_nothing(index_elements=keys)
+        return pg.on_conflict_do_update(
+            index_elements=keys, set_={c: pg.excluded[c] for c in update}
+        )
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        if update is None:
+            return lite.on_conflict_do_nothing(index_elements=keys)
+        return lite.on_conflict_do_update(
+            index_elements=keys, set_={c: lite.excluded[c] for c in update}
+        )
+    raise NotImplementedError(f"no upsert for dialect {dialect!r}")
+
+
+def _values_query(with_blobs: bool) -> Select[Any] | CompoundSelect:
+    """Blobs and pending writes of a batch of checkpoints, in one round trip."""
+    w = select(
+        literal_column("'w'").label("kind"),
+        writes.c.thread_id,
+        writes.c.checkpoint_ns,
+        writes.c.channel,
+        writes.c.checkpoint_id.label("key"),
+        writes.c.type,
+        writes.c.blob,
+        writes.c.task_id,
+        writes.c.task_path,
+        writes.c.idx,
+    ).where(
+        tuple_(writes.c.thread_id, writes.c.checkpoint_ns, writes.c.checkpoint_id).in_(
+            bindparam("write_keys", expanding=True)
+        )
+    )
+    if not with_blobs:
+        return w
+    b = select(
+        literal_column("'b'").label("kind"),
+        blobs.c.thread_id,
+        blobs.c.checkpoint_ns,
+        blobs.c.channel,
+        blobs.c.version.label("key"),
+        blobs.c.type,
+        blobs.c.blob,
+        cast(null(), String(SHORT_LEN)).label("task_id"),
+        cast(null(), String(ID_LEN)).label("task_path"),
+        cast(null(), Integer).label("idx"),
+    ).where(
+        tuple_(blobs.c.thread_id, blobs.c.checkpoint_ns, blobs.c.channel, blobs.c.version).in_(
+            bindparam("blob_keys", expanding=True)
+        )
+    )
+    return union_all(b, w)
+
+
+def _scope(table: Table) -> ColumnElement[bool]:
+    return and_(
+        table.c.thread_id == bindparam("thread_id"), table.c.checkpoint_ns == bindparam("ns")
+    )
+
+
+@dataclass(frozen=True)
+class Statements:
+    """Every statement a saver runs, for one dialect."""
+
+    dialect: str
+    upsert_checkpoint: Insert
+    insert_blobs: Insert
+    upsert_writes: Insert
+    insert_writes: Insert
+    latest: Select[Any]
+    by_id: Select[Any]
+    values: CompoundSelect | Select[Any]
+    writes_only: CompoundSelect | Select[Any]
+    thread_rows: Select[Any]
+    scope_bodies: Select[Any]
+    scope_blob_keys: Select[Any]
+    delete_blob_keys: Delete
+    delete_thread: tuple[Delete, ...]
+
+    def metadata_filter(
+        self, filter: Mapping[str, Any]
+    ) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+        """SQL conditions for `filter`, and the part left for Python to check.
+
+        Scalars are filtered in SQL on every dialect (PostgreSQL `@>`, MySQL/MariaDB
+        `JSON_CONTAINS`, SQLite `json_extract`); nested values are compared in Python, where
+        equality is exact (the SQL operators test containment).
+        """
+        scalars = {
+            k: v for k, v in filter.items() if v is None or isinstance(v, str | int | float | bool)
+        }
+        rest = {k: v for k, v in filter.items() if k not in scalars}
+        col = checkpoints.c.metadata
+        if not scalars:
+            return [], rest
+        if self.dialect == "postgresql":
+            return [col.op("@>")(cast(literal(json.dumps(scalars)), postgresql.JSONB))], rest
+        if _is_mysql(self.dialect):
+            return [func.json_contains(col, json.dumps(scalars)) == 1], rest
+        conds: list[ColumnElement[bool]] = []
+        for key, value in scalars.items():
+            if not _SIMPLE_KEY.match(key):
+                rest[key] = value
+                continue
+            path = f'$."{key}"'
+            if value is None or isinstance(value, bool):
+                kind = "null" if value is None else ("true" if value else "false")
+                conds.append(func.json_type(col, path) == kind)
+            else:
+                conds.append(func.json_extract(col, path) == value)
+        return conds, rest
+
+
+@cache
+def statements(dialect: str) -> Statements:
+    """The statements for `dialect` (the engine's `dialect.name`), built once."""
+    c = checkpoints
+    return Statements(
+        dialect=dialect,
+        upsert_checkpoint=upsert(
+            dialect, c, ["parent_checkpoint_id", "run_id", "type", "checkpoint", "metadata"]
+        ),
+        insert_blobs=upsert(dialect, blobs, None),
+        upsert_writes=upsert(dialect, writes, ["channel", "type", "blob", "task_path"]),
+        insert_writes=upsert(dialect, writes, None),
+        latest=select(*CHECKPOINT_COLUMNS)
+        .where(_scope(c))
+        .order_by(c.c.checkpoint_id.desc())
+        .limit(1),
+        by_id=select(*CHECKPOINT_COLUMNS).where(
+            _scope(c), c.c.checkpoint_id == bindparam("checkpoint_id")
+        ),
+        values=_values_query(True),
+        writes_only=_values_query(False),
+        thread_rows=select(c.c.checkpoint_ns, c.c.checkpoint_id, c.c.metadata).where(
+            c.c.thread_id == bindparam("thread_id")
+        ),
+        scope_bodies=select(c.c.type, c.c.checkpoint).where(_scope(c)),
+        scope_blob_keys=select(blobs.c.channel, blobs.c.version).where(_scope(blobs)),
+        delete_blob_keys=blobs.delete().where(
+            _scope(blobs),
+            tuple_(blobs.c.channel, blobs.c.version).in_(bindparam("keys", expanding=True)),
+        ),
+        delete_thread=tuple(
+            t.delete().where(t.c.thread_id == bindparam("thread_id"))
+            for t in (writes, blobs, checkpoints)
+        ),
+    )
