@@ -143,6 +143,7 @@ class InvoiceSpec:
     vat_rate: Decimal
     route: Route
     why: str
+    reason: str = ""  # substring the route's reasons must contain (expected.json)
     iban: str | None = None  # printed IBAN when it differs from the vendor's own
     currency: str = "EUR"
     notes: tuple[str, ...] = field(default=())

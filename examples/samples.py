@@ -164,6 +164,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(19),
         "auto_approve",
         "vendor known, PO and receipt match, under the threshold",
+        reason="",
     ),
     InvoiceSpec(
         "02_price_mismatch",
@@ -178,6 +179,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(21),
         "human_review",
         "unit prices 8% above the PO, beyond the 2% tolerance",
+        reason="price",
     ),
     InvoiceSpec(
         "03_unknown_vendor",
@@ -192,6 +194,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(20),
         "reject",
         "vendor not in the vendor master and PO unknown",
+        reason="vendor",
     ),
     InvoiceSpec(
         "04_duplicate_paid",
@@ -206,6 +209,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(23),
         "reject",
         "same vendor, number and total as an invoice already paid",
+        reason="duplicate",
     ),
     InvoiceSpec(
         "05_bank_change",
@@ -220,6 +224,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(23),
         "human_review",
         "IBAN on the invoice differs from the vendor master",
+        reason="bank details differ",
         iban=FRAUD_IBAN,
         notes=("Please note our new bank details below.",),
     ),
@@ -236,6 +241,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(21),
         "needs_approval",
         "clean match but total above the 10,000 approval threshold",
+        reason="threshold",
     ),
     InvoiceSpec(
         "07_missing_po",
@@ -250,6 +256,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(19),
         "human_review",
         "no purchase order number on the invoice",
+        reason="PO number",
     ),
     InvoiceSpec(
         "08_german_rechnung",
@@ -264,6 +271,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(19),
         "auto_approve",
         "German layout, comma decimals; clean match under threshold",
+        reason="",
     ),
     InvoiceSpec(
         "09_french_facture",
@@ -278,6 +286,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(20),
         "auto_approve",
         "French layout, comma decimals; clean match under threshold",
+        reason="",
     ),
     InvoiceSpec(
         "10_multi_page",
@@ -292,6 +301,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(21),
         "auto_approve",
         "48 lines over two pages; clean match under threshold",
+        reason="",
     ),
     InvoiceSpec(
         "11_scanned_no_text",
@@ -306,6 +316,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(21),
         "human_review",
         "PDF has no text layer (an image of an invoice)",
+        reason="no text layer",
     ),
     InvoiceSpec(
         "12_clean_email",
@@ -320,6 +331,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(23),
         "auto_approve",
         "PDF attached to an email; clean match under threshold",
+        reason="",
     ),
     InvoiceSpec(
         "13_plain_text",
@@ -334,6 +346,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(21),
         "auto_approve",
         "plain-text invoice; clean match under threshold",
+        reason="",
     ),
     InvoiceSpec(
         "14_email_body",
@@ -348,6 +361,7 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         VAT(20),
         "auto_approve",
         "invoice in the body of an email, no attachment",
+        reason="",
     ),
 )
 
