@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +49,15 @@ class Settings(BaseSettings):
         Decimal("10000"),
         description="Clean invoices above this total need a human approval; "
         "at or below it they are paid automatically.",
+    )
+    approval_ttl: timedelta = Field(
+        timedelta(hours=72),
+        description="How long an approval request may wait for its decision; after that it "
+        "expires and must be requested again (seconds or ISO 8601, e.g. PT72H).",
+    )
+    two_person_threshold: Decimal = Field(
+        Decimal("50000"),
+        description="Above this amount two distinct approvers must approve the same payload.",
     )
 
     def resolved_database_url(self) -> str:
