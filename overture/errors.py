@@ -75,3 +75,223 @@ class ExtractionError(OvertureError):
         super().__init__(
             f"{path}: {problem}{missing}; check the document, or enter the invoice by hand"
         )
+
+
+# --- Tool calls and approvals (issue 4) -------------------------------------------------------
+# Every refusal carries a stable `code` (recorded in state and in the audit trail) and the data
+# a caller needs to act on it; `record()` is the JSON-able form a graph keeps in its state.
+
+
+class ToolRegistrationError(OvertureError):
+    """A tool cannot be registered; raised at start-up, listing every offender at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            "tool registry is not valid:\n  - "
+            + "\n  - ".join(self.problems)
+            + "\ngive every tool with side effects (write, money) an approval policy, "
+            "e.g. ApprovalPolicy.never() or ApprovalPolicy.amount_over(limit, role=...)"
+        )
+
+
+class ToolCallRefused(OvertureError):
+    """A tool call was refused before anything ran; the caller records it and routes on."""
+
+    code = "refused"
+
+    def __init__(self, tool_name: str, message: str) -> None:
+        self.tool_name = tool_name
+        super().__init__(message)
+
+    def record(self) -> dict[str, object]:
+        """The refusal as a JSON-able dict: the code, the message and the error's own fields."""
+        fields = {
+            key: value if isinstance(value, str | int | float | bool | list | None) else str(value)
+            for key, value in vars(self).items()
+            if not key.startswith("_")
+        }
+        return {"code": self.code, "message": str(self), **fields}
+
+
+class UnknownTool(ToolCallRefused):
+    """The call names a tool that is not registered: nothing outside the registry runs."""
+
+    code = "unknown_tool"
+
+    def __init__(self, tool_name: str, known: list[str]) -> None:
+        self.known = sorted(known)
+        super().__init__(
+            tool_name,
+            f"tool {tool_name!r} is not registered; call one of: {', '.join(self.known) or '-'}",
+        )
+
+
+class InvalidToolArguments(ToolCallRefused):
+    """The arguments fail the tool's schema; `errors` lists each field and its problem."""
+
+    code = "invalid_arguments"
+
+    def __init__(self, tool_name: str, errors: list[str]) -> None:
+        self.errors = list(errors)
+        super().__init__(
+            tool_name,
+            f"arguments for {tool_name!r} fail its schema: {'; '.join(self.errors)}; "
+            "fix them and call again",
+        )
+
+
+class ApprovalRefused(ToolCallRefused):
+    """An approval or its use was refused; `request_id` names the approval request."""
+
+    code = "approval_refused"
+
+    def __init__(self, tool_name: str, request_id: str | None, message: str) -> None:
+        self.request_id = request_id
+        super().__init__(tool_name, message)
+
+
+class ApprovalRequired(ApprovalRefused):
+    """The call needs an approved request bound to its exact payload, and has none."""
+
+    code = "approval_required"
+
+    def __init__(
+        self, tool_name: str, payload_hash: str, reason: str, request_id: str | None = None
+    ) -> None:
+        self.payload_hash = payload_hash
+        self.reason = reason
+        super().__init__(
+            tool_name,
+            request_id,
+            f"{tool_name} needs approval ({reason}); request an approval for payload "
+            f"{payload_hash[:12]} and run it once the request is approved",
+        )
+
+
+class ApprovalExpired(ApprovalRefused):
+    """The request was not decided in time; it must be requested again."""
+
+    code = "approval_expired"
+
+    def __init__(self, tool_name: str, request_id: str, expires_at: object) -> None:
+        self.expires_at = str(expires_at)
+        super().__init__(
+            tool_name,
+            request_id,
+            f"approval request {request_id} expired at {expires_at}; request the approval again",
+        )
+
+
+class UnknownApprover(ApprovalRefused):
+    """The decision names a user who is not a registered, active approver."""
+
+    code = "unknown_approver"
+
+    def __init__(self, tool_name: str, request_id: str, approver: str) -> None:
+        self.approver = approver
+        super().__init__(
+            tool_name,
+            request_id,
+            f"{approver!r} is not a registered approver; add them with "
+            f"`overture users add {approver}` and grant a role",
+        )
+
+
+class NotAuthorised(ApprovalRefused):
+    """The approver lacks the required role, or the role's limit is below the amount."""
+
+    code = "not_authorised"
+
+    def __init__(
+        self,
+        tool_name: str,
+        request_id: str,
+        approver: str,
+        role: str,
+        reason: str,
+        limit: object = None,
+        amount: object = None,
+    ) -> None:
+        self.approver = approver
+        self.role = role
+        self.reason = reason
+        self.limit = None if limit is None else str(limit)
+        self.amount = None if amount is None else str(amount)
+        super().__init__(
+            tool_name,
+            request_id,
+            f"{approver!r} may not approve {request_id}: {reason}; ask an approver holding "
+            f"role {role!r} with a limit of at least {self.amount or 'the amount'}",
+        )
+
+
+class SelfApproval(ApprovalRefused):
+    """The submitter tried to approve their own request (four-eyes principle)."""
+
+    code = "self_approval"
+
+    def __init__(self, tool_name: str, request_id: str, approver: str) -> None:
+        self.approver = approver
+        super().__init__(
+            tool_name,
+            request_id,
+            f"{approver!r} submitted {request_id} and cannot approve it; ask another approver",
+        )
+
+
+class SecondApproverRequired(ApprovalRefused):
+    """Above the two-person threshold, two distinct approvers must approve the same payload."""
+
+    code = "second_approver_required"
+
+    def __init__(
+        self, tool_name: str, request_id: str, approvers: list[str], threshold: object
+    ) -> None:
+        self.approvers = list(approvers)
+        self.threshold = str(threshold)
+        have = ", ".join(self.approvers) or "nobody"
+        super().__init__(
+            tool_name,
+            request_id,
+            f"{request_id} is above the two-person threshold ({threshold}): approved so far by "
+            f"{have}; a second, different approver must approve the same payload",
+        )
+
+
+class PayloadMismatch(ApprovalRefused):
+    """What is about to run differs from what was approved (hash of the exact tool call)."""
+
+    code = "payload_mismatch"
+
+    def __init__(
+        self, tool_name: str, request_id: str, approved_hash: str, actual_hash: str
+    ) -> None:
+        self.approved_hash = approved_hash
+        self.actual_hash = actual_hash
+        super().__init__(
+            tool_name,
+            request_id,
+            f"the {tool_name} call about to run (payload {actual_hash[:12]}) is not the one "
+            f"approved in {request_id} (payload {approved_hash[:12]}); nothing was executed, "
+            "request approval for the new arguments",
+        )
+
+
+class AlreadyDecided(ApprovalRefused):
+    """The request was decided already (perhaps by a concurrent approver): nothing to do."""
+
+    code = "already_decided"
+
+    def __init__(
+        self, tool_name: str, request_id: str, status: str, decided_by: list[str] | None = None
+    ) -> None:
+        self.status = status
+        self.decided_by = list(decided_by or [])
+        who = f" by {', '.join(self.decided_by)}" if self.decided_by else ""
+        super().__init__(
+            tool_name,
+            request_id,
+            f"approval request {request_id} was already decided ({status}{who}); "
+            "see `overture approvals --history`",
+        )
