@@ -1,0 +1,148 @@
+"""The ingestion agent: read a PDF, an `.eml` or a text file, then extract an `Invoice`.
+
+`read_document` turns every unreadable input into a `DocumentError` naming the file and the
+problem; the `ingest` node turns those (and extraction failures) into `errors` in state, so
+a bad file routes to human review instead of crashing the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, TypedDict
+
+from langgraph.runtime import Runtime
+
+from nodes._pdf import PdfProblem, pdf_text
+from nodes._text import decode_text
+from nodes.extraction import Extractor, RulesExtractor
+from overture.domain import DocumentKind, Invoice, SourceDocument
+from overture.errors import DocumentError, ExtractionError
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+"""Invoices are kilobytes; anything over 10 MB is a wrong file, and must not land in state."""
+
+_KIND_BY_SUFFIX: dict[str, DocumentKind] = {".pdf": "pdf", ".eml": "eml"}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _raw_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise DocumentError(str(path), f"cannot be opened ({error.strerror})") from error
+    if size == 0:
+        raise DocumentError(str(path), "empty file (0 bytes)", "ask the sender to resend it")
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            str(path),
+            f"too large ({size / 1024 / 1024:.1f} MB; the limit is "
+            f"{MAX_DOCUMENT_BYTES // 1024 // 1024} MB)",
+            "an invoice is a few pages; check that this is the right file",
+        )
+    return path.read_bytes()
+
+
+def _pdf(path: str, data: bytes) -> tuple[str, int]:
+    try:
+        return pdf_text(data)
+    except PdfProblem as problem:
+        raise DocumentError(path, problem.problem, problem.hint) from problem
+
+
+def _text(path: str, data: bytes) -> str:
+    try:
+        return decode_text(data)[0]
+    except ValueError as error:
+        raise DocumentError(path, str(error), "re-save it as UTF-8 text") from error
+
+
+def _email(path: str, data: bytes) -> tuple[str, int, list[str]]:
+    """Body first, then each attachment's text; PDF attachments through the PDF reader."""
+    message = message_from_bytes(data, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    parts, pages, names = [], 0, []
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is not None:
+        content = body.get_content()
+        parts.append(_TAG.sub(" ", content) if body.get_content_subtype() == "html" else content)
+    for attachment in message.iter_attachments():
+        name = attachment.get_filename() or "attachment"
+        payload = attachment.get_payload(decode=True) or b""
+        where = f"{path} (attachment {name})"
+        if attachment.get_content_type() == "application/pdf" or name.lower().endswith(".pdf"):
+            text, count = _pdf(where, payload)
+            pages += count
+        elif attachment.get_content_maintype() == "text":
+            text = _text(where, payload)
+        else:
+            continue  # logos, signatures: not the invoice
+        names.append(name)
+        parts.append(text)
+    if not "".join(parts).strip():
+        raise DocumentError(
+            path,
+            "email has neither a body nor an attachment",
+            "ask the sender to attach the invoice",
+        )
+    return "\n\n".join(parts), pages, names
+
+
+def read_document(path: str | Path) -> SourceDocument:
+    """Read a document from disk; raise `DocumentError` when it cannot be read."""
+    file = Path(path)
+    data = _raw_bytes(file)
+    name = str(path)
+    kind: DocumentKind = _KIND_BY_SUFFIX.get(file.suffix.lower(), "text")
+    if data.startswith(b"%PDF-"):
+        kind = "pdf"  # trust the bytes over the name
+    pages, attachments = 0, []
+    if kind == "pdf":
+        text, pages = _pdf(name, data)
+    elif kind == "eml":
+        text, pages, attachments = _email(name, data)
+    else:
+        text = _text(name, data)
+        if not text.strip():
+            raise DocumentError(name, "no text (only whitespace)", "ask the sender to resend it")
+    return SourceDocument(
+        path=name,
+        kind=kind,
+        text=text,
+        pages=pages,
+        sha256=hashlib.sha256(data).hexdigest(),
+        attachments=attachments,
+    )
+
+
+class IngestInput(TypedDict):
+    document_path: str
+
+
+class IngestUpdate(TypedDict):
+    document: SourceDocument | None
+    invoice: Invoice | None
+    errors: list[str]
+
+
+def ingest(state: IngestInput, runtime: Runtime[Any]) -> IngestUpdate:
+    """Graph node: read and extract; bad input becomes `errors`, never an exception."""
+    path = state["document_path"]
+    try:
+        document = read_document(path)
+    except DocumentError as error:
+        return {"document": None, "invoice": None, "errors": [str(error)]}
+    extractor: Extractor = getattr(runtime.context, "extractor", None) or RulesExtractor()
+    try:
+        invoice = extractor.extract(document)
+    except ExtractionError as error:
+        # An LLM fallback carries the rules extraction; a reviewer may still use it.
+        return {
+            "document": document,
+            "invoice": getattr(error, "invoice", None),
+            "errors": [str(error)],
+        }
+    return {"document": document, "invoice": invoice, "errors": []}
