@@ -77,6 +77,39 @@ class ExtractionError(OvertureError):
         )
 
 
+class ApprovalNotFound(OvertureError):
+    """No approval request has this id."""
+
+    def __init__(self, approval_id: str) -> None:
+        self.approval_id = approval_id
+        super().__init__(
+            f"no approval request {approval_id!r}; `overture approvals` lists the pending ones"
+        )
+
+
+class InvalidDecision(OvertureError):
+    """A resume value for the approval gateway that does not validate (action, edits)."""
+
+    def __init__(self, approval_id: str, problem: str) -> None:
+        self.approval_id = approval_id
+        self.problem = problem
+        super().__init__(
+            f"invalid decision for {approval_id}: {problem}; use action approve, edit or reject, "
+            "an approver name, and edits of `amount` or `payee_iban` only"
+        )
+
+
+class ThreadNotFound(OvertureError):
+    """No checkpoint exists for this thread id."""
+
+    def __init__(self, thread_id: str) -> None:
+        self.thread_id = thread_id
+        super().__init__(
+            f"no run with thread id {thread_id!r}; `overture approvals` and `overture demo` "
+            "print thread ids"
+        )
+
+
 # --- Tool calls and approvals (issue 4) -------------------------------------------------------
 # Every refusal carries a stable `code` (recorded in state and in the audit trail) and the data
 # a caller needs to act on it; `record()` is the JSON-able form a graph keeps in its state.

@@ -1,0 +1,90 @@
+"""System of record: migrations, seed and the payments API on every backend."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from overture.db import make_engine
+from tools import records
+from tools.migrate import alembic_config, current_revision, head_revision, upgrade
+from tools.payments import PaymentGateway, PaymentInstruction
+from tools.seed import load_seed_file, read_seed
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def engine(db_url: str):
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_migrations_upgrade_is_idempotent_and_downgrades(engine) -> None:
+    upgrade(engine)  # second start-up: a no-op
+    with engine.connect() as conn:
+        assert current_revision(conn) == head_revision()
+    assert {"vendors", "payments", "approval_requests", "audit_records"} <= set(
+        inspect(engine).get_table_names()
+    )
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert "vendors" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert "vendors" in inspect(engine).get_table_names()
+
+
+def test_seed_loads_idempotently(engine) -> None:
+    counts = load_seed_file(engine)
+    load_seed_file(engine)
+    seed = read_seed()
+    assert counts["vendors"] == len(seed.vendors)
+    with Session(engine) as session:
+        assert len(records.list_vendors(session)) == len(seed.vendors)
+        po = seed.purchase_orders[0]
+        stored = records.get_purchase_order(session, po.number)
+        assert stored is not None and stored.lines == po.lines
+        received = records.received_quantities(session, po.number)
+        assert received and all(isinstance(q, Decimal) for q in received.values())
+        paid = seed.paid_invoices[0]
+        numbers = [p.invoice_number for p in records.paid_invoices(session, paid.vendor_id)]
+        assert numbers.count(paid.invoice_number) == 1
+
+
+def _instruction() -> PaymentInstruction:
+    return PaymentInstruction(
+        vendor_id="V001",
+        payee_iban="DE48200400600123456701",
+        amount=Decimal("1838.55"),
+        currency="EUR",
+        invoice_number="NW-2026-00417",
+        reference="Invoice NW-2026-00417",
+    )
+
+
+def test_payment_is_made_once_per_idempotency_key(engine) -> None:
+    gateway = PaymentGateway(engine)
+    first = gateway.pay(_instruction(), idempotency_key="k1")
+    again = gateway.pay(_instruction(), idempotency_key="k1")
+    assert not first.replayed and again.replayed
+    assert again.payment_id == first.payment_id and again.instruction == first.instruction
+    other = gateway.pay(_instruction(), idempotency_key="k2")
+    assert other.payment_id != first.payment_id
+    assert gateway.count() == 2
+
+
+def test_concurrent_payments_with_one_key_pay_once(engine) -> None:
+    gateway = PaymentGateway(engine)
+    with ThreadPoolExecutor(4) as pool:
+        receipts = list(
+            pool.map(lambda _: gateway.pay(_instruction(), idempotency_key="race"), range(8))
+        )
+    assert len({r.payment_id for r in receipts}) == 1
+    assert gateway.count() == 1

@@ -1,0 +1,19 @@
+"""Alembic environment: always run from code (tools/migrate.py) on a connection it hands us."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import tools.models  # noqa: F401 - registers every table on Base.metadata
+from tools.schema import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    # SQLite cannot ALTER most things: batch mode recreates the table instead.
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
