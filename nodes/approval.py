@@ -1,0 +1,153 @@
+"""Approval: automatic below the threshold, a human gateway (`interrupt()`) above it.
+
+The gateway shows the approver exactly what will run (tool name and arguments, with the
+SHA-256 of their canonical JSON), the amount and the reasons; it resumes with
+`{"action": "approve"|"edit"|"reject", "approver": str, "edits": {...}, "comment": str}`.
+LangGraph re-runs a node from its start on resume, so everything before `interrupt()` is
+idempotent (the request row is insert-or-get) and the decision is written only after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+from pydantic import ValidationError
+
+from nodes.context import Context, context_of
+from nodes.state import State, step
+from overture.domain import Invoice
+from overture.errors import AlreadyDecided, InvalidDecision
+from tools import approvals
+from tools.approvals import ApprovalDecision, ApprovalRequest, ToolCall
+from tools.payments import TOOL_NAME, PaymentInstruction
+
+EDITABLE_FIELDS = frozenset({"amount", "payee_iban"})
+"""What an approver may change; anything else is a different payment, requested anew."""
+
+
+def payment_for(invoice: Invoice, vendor_id: str, master_iban: str) -> PaymentInstruction:
+    """The payment an invoice calls for: always to the vendor master's IBAN, never the
+    document's (a clean invoice has the same one; a differing one never gets here)."""
+    return PaymentInstruction(
+        vendor_id=vendor_id,
+        payee_iban=master_iban,
+        amount=invoice.total,
+        currency=invoice.currency,
+        invoice_number=invoice.invoice_number,
+        reference=f"Invoice {invoice.invoice_number}",
+    )
+
+
+def _instruction(state: State) -> PaymentInstruction | None:
+    invoice, report = state.get("invoice"), state.get("verification")
+    if invoice is None or report is None or not report.vendor_id or not report.vendor_iban:
+        return None
+    return payment_for(invoice, report.vendor_id, report.vendor_iban)
+
+
+def thread_id_of(runtime: Runtime[Context]) -> str:
+    """The checkpointer's thread id; 'no-thread' when run without persistence (tests)."""
+    info = runtime.execution_info
+    return (info.thread_id if info else None) or "no-thread"
+
+
+def auto_approve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Graph node: clean and under the threshold; prepare the payment, no human needed."""
+    instruction = _instruction(state)
+    note = f"payment of {instruction.amount} prepared" if instruction else "nothing to pay"
+    return {"payment_instruction": instruction, **step("auto_approve", note)}
+
+
+def apply_decision(
+    request_id: str, instruction: PaymentInstruction, raw: Any
+) -> tuple[ApprovalDecision, PaymentInstruction]:
+    """Validate a resume value and apply its edits; raise `InvalidDecision` if it is bad."""
+    try:
+        decision = ApprovalDecision.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidDecision(request_id, _first_error(error)) from error
+    if decision.action != "edit":
+        return decision, instruction
+    unknown = set(decision.edits) - EDITABLE_FIELDS
+    if unknown or not decision.edits:
+        problem = f"cannot edit {sorted(unknown)}" if unknown else "an edit needs `edits`"
+        raise InvalidDecision(request_id, problem)
+    try:
+        edited = PaymentInstruction.model_validate({**instruction.model_dump(), **decision.edits})
+    except ValidationError as error:
+        raise InvalidDecision(request_id, _first_error(error)) from error
+    return decision, edited
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    return f"{'.'.join(str(p) for p in first['loc']) or 'value'}: {first['msg']}"
+
+
+def request_for(state: State, thread_id: str, instruction: PaymentInstruction) -> ApprovalRequest:
+    call = ToolCall(tool=TOOL_NAME, arguments=instruction.model_dump(mode="json"))
+    key = f"{instruction.vendor_id}/{instruction.invoice_number}"
+    return ApprovalRequest(
+        id=approvals.approval_id(thread_id, key),
+        thread_id=thread_id,
+        call=call,
+        payload_hash=call.payload_hash(),
+        amount=instruction.amount,
+        currency=instruction.currency,
+        reasons=list(state.get("route_reasons") or []),
+        document_path=state.get("document_path", ""),
+    )
+
+
+def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Graph node: the approval gateway. Interrupts until a human decides."""
+    context = context_of(runtime)
+    instruction = _instruction(state)
+    if instruction is None:  # routing sends only verified vendors here; be safe anyway
+        return {"approval": None, **step("needs_approval", "nothing to approve")}
+    request = approvals.record_request(
+        context.engine, request_for(state, thread_id_of(runtime), instruction)
+    )
+    payload: dict[str, Any] = {
+        "approval_id": request.id,
+        **request.call.model_dump(mode="json"),
+        "payload_hash": request.payload_hash,
+        "amount": str(request.amount),
+        "currency": request.currency,
+        "reasons": request.reasons,
+        "document_path": request.document_path,
+    }
+    while True:  # a bad resume value asks again, with the problem, instead of failing the run
+        try:
+            decision, final = apply_decision(request.id, instruction, interrupt(payload))
+            break
+        except InvalidDecision as error:
+            payload = {**payload, "error": str(error)}
+    _record_decision(context, request.id, decision)
+    what = f"{decision.action} by {decision.approver}"
+    if final != instruction:
+        what += f" (edited: {decision.edits})"
+    return {
+        "approval_request_id": request.id,
+        "approval": decision,
+        "payment_instruction": final if decision.action != "reject" else None,
+        **step("needs_approval", what),
+    }
+
+
+def _record_decision(context: Context, request_id: str, decision: ApprovalDecision) -> None:
+    """Conditional update from pending; a replay of the same decision is fine, a different
+    decision already recorded (a racing approver) is refused."""
+    if approvals.decide(context.engine, request_id, decision):
+        return
+    stored = approvals.get_request(context.engine, request_id)
+    if stored is not None and stored.decision == decision:
+        return
+    raise AlreadyDecided(
+        TOOL_NAME,
+        request_id,
+        stored.status if stored else "unknown",
+        [stored.decided_by] if stored and stored.decided_by else None,
+    )

@@ -1,0 +1,57 @@
+"""What the accounts-payable agents need at run time, passed as LangGraph's `context`.
+
+Nodes read it as `runtime.context`; nothing reaches them through module globals, so a test
+builds a `Context` on a throwaway database and calls a node directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+
+from overture.settings import Settings
+from tools.payments import PaymentGateway
+
+if TYPE_CHECKING:
+    from langgraph.runtime import Runtime
+
+
+@dataclass(kw_only=True)
+class Context:
+    """Run dependencies of the accounts-payable graph."""
+
+    engine: Engine
+    """The application database (system of record, approvals, audit, payments); migrated."""
+
+    settings: Settings = field(default_factory=Settings)
+    """Thresholds and tolerances (`approval_threshold`, `price_tolerance`) and model choice."""
+
+    extractor: Any | None = None
+    """A `nodes.extraction.Extractor`; None means the rules extractor (see nodes/ingestion)."""
+
+    payments: PaymentGateway | None = None
+    """The payment API; None means the SQL fake on `engine` (tools/payments)."""
+
+    def __post_init__(self) -> None:
+        if self.payments is None:
+            self.payments = PaymentGateway(self.engine)
+
+    @property
+    def payment_gateway(self) -> PaymentGateway:
+        assert self.payments is not None  # set in __post_init__
+        return self.payments
+
+
+def context_of(runtime: Runtime[Context]) -> Context:
+    """The run's context; under the LangGraph server (no context passed) the default one.
+
+    The server invokes the exported `graph` without a context, so the dependencies are built
+    once per process from `OVERTURE_*` settings (overture.runtime.default_context).
+    """
+    if isinstance(runtime.context, Context):
+        return runtime.context
+    from overture.runtime import default_context  # lazy: runtime imports the graph
+
+    return default_context()

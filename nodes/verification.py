@@ -1,0 +1,203 @@
+"""The verification agent: checks an invoice against the system of record.
+
+Vendor (fuzzy name incl. aliases), duplicates of paid invoices, bank details against the
+vendor master, and the three-way match of purchase order, goods receipt and invoice within
+`settings.price_tolerance`. It reports findings; it never decides the route (nodes/routing).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from langgraph.runtime import Runtime
+from sqlalchemy.orm import Session
+
+from nodes._matching import best_vendor, similarity
+from nodes.context import Context, context_of
+from nodes.findings import Finding, VerificationReport
+from nodes.state import State, step
+from overture.domain import Invoice, InvoiceLine, POLine, PurchaseOrder, Vendor
+from tools import records
+
+
+def normalise_iban(value: str | None) -> str | None:
+    """IBANs compare without spaces and case ("DE48 2004 ..." == "de482004...")."""
+    return "".join(value.split()).upper() if value else None
+
+
+def verify_invoice(invoice: Invoice, session: Session, tolerance: Decimal) -> VerificationReport:
+    """Every check, reading what it needs from the system of record through `session`."""
+    vendor, score = best_vendor(invoice.vendor_name, records.list_vendors(session))
+    if vendor is None:
+        return VerificationReport(
+            vendor_match_score=round(score, 3),
+            po_number=invoice.po_number,
+            findings=[
+                Finding(
+                    code="vendor_unknown",
+                    message=f"vendor {invoice.vendor_name!r} not found in the vendor master "
+                    f"(best name match {score:.0%})",
+                )
+            ],
+        )
+    report = VerificationReport(
+        vendor_id=vendor.id,
+        vendor_name=vendor.name,
+        vendor_match_score=round(score, 3),
+        vendor_iban=vendor.iban,
+        po_number=invoice.po_number,
+    )
+    report.findings += check_duplicate(invoice, vendor, records.paid_invoices(session, vendor.id))
+    report.findings += check_bank_details(invoice, vendor)
+    if not invoice.po_number:
+        report.findings.append(
+            Finding(
+                code="po_missing",
+                message="no PO number on the invoice: a purchase order is required",
+            )
+        )
+        return report
+    po = records.get_purchase_order(session, invoice.po_number)
+    received = records.received_quantities(session, invoice.po_number) if po else {}
+    report.findings += check_three_way(invoice, vendor, po, received, tolerance)
+    return report
+
+
+def check_duplicate(
+    invoice: Invoice, vendor: Vendor, paid: list[records.PaidInvoiceRecord]
+) -> list[Finding]:
+    """Same vendor and number, or same vendor, total and invoice date, as a paid invoice."""
+    number = invoice.invoice_number.strip().upper()
+    for done in paid:
+        same_number = done.invoice_number.strip().upper() == number
+        same_amount_day = (
+            done.total == invoice.total
+            and invoice.invoice_date is not None
+            and done.invoice_date == invoice.invoice_date
+        )
+        if same_number or same_amount_day:
+            how = "number" if same_number else "total and date"
+            return [
+                Finding(
+                    code="duplicate",
+                    message=f"duplicate of paid invoice {done.invoice_number} of {vendor.name} "
+                    f"(same {how}; {done.total} {done.currency} paid on {done.paid_on})",
+                )
+            ]
+    return []
+
+
+def check_bank_details(invoice: Invoice, vendor: Vendor) -> list[Finding]:
+    """An IBAN on the invoice that is not the master's is the classic payment fraud."""
+    on_invoice = normalise_iban(invoice.iban)
+    if on_invoice and on_invoice != normalise_iban(vendor.iban):
+        return [
+            Finding(
+                code="bank_details_differ",
+                message=f"bank details differ from the vendor master: invoice IBAN "
+                f"{mask_iban(on_invoice)}, master {mask_iban(vendor.iban)}",
+            )
+        ]
+    return []
+
+
+def mask_iban(iban: str) -> str:
+    """Country, check digits and the last four: enough to tell accounts apart in a log."""
+    compact = normalise_iban(iban) or ""
+    return f"{compact[:4]}…{compact[-4:]}" if len(compact) > 8 else "****"
+
+
+def check_three_way(
+    invoice: Invoice,
+    vendor: Vendor,
+    po: PurchaseOrder | None,
+    received: dict[str, Decimal],
+    tolerance: Decimal,
+) -> list[Finding]:
+    """Invoice lines against PO prices (within `tolerance`) and received quantities."""
+    if po is None:
+        return [Finding(code="po_not_found", message=f"PO {invoice.po_number} not found")]
+    if po.vendor_id != vendor.id:
+        return [
+            Finding(
+                code="po_other_vendor",
+                message=f"PO {po.number} belongs to vendor {po.vendor_id}, not {vendor.id}",
+            )
+        ]
+    findings: list[Finding] = []
+    if po.currency != invoice.currency:
+        findings.append(
+            Finding(
+                code="currency_mismatch",
+                message=f"invoice in {invoice.currency}, PO {po.number} in {po.currency}",
+            )
+        )
+    if not invoice.lines:
+        findings.append(
+            Finding(code="no_lines", message=f"no invoice lines to match against PO {po.number}")
+        )
+        return findings
+    billed: dict[str, Decimal] = defaultdict(Decimal)
+    for number, line in enumerate(invoice.lines, 1):
+        po_line = _po_line_for(line, po)
+        if po_line is None:
+            label = line.sku or line.description
+            findings.append(
+                Finding(
+                    code="line_not_on_po",
+                    message=f"line {number} ({label}) is not on PO {po.number}",
+                    line=number,
+                )
+            )
+            continue
+        billed[po_line.sku] += line.quantity
+        if po_line.unit_price and _beyond(line.unit_price, po_line.unit_price, tolerance):
+            delta = (line.unit_price - po_line.unit_price) / po_line.unit_price
+            findings.append(
+                Finding(
+                    code="price_mismatch",
+                    message=f"line {number} ({po_line.sku}): unit price {line.unit_price} "
+                    f"is {delta:+.1%} off PO price {po_line.unit_price} "
+                    f"(tolerance {tolerance:.0%})",
+                    line=number,
+                )
+            )
+    for sku, quantity in billed.items():
+        got = received.get(sku, Decimal(0))
+        if quantity > got:
+            findings.append(
+                Finding(
+                    code="quantity_over_received",
+                    message=f"{sku}: invoiced quantity {quantity.normalize():f} exceeds "
+                    f"received {got.normalize():f} on PO {po.number}",
+                )
+            )
+    return findings
+
+
+def _po_line_for(line: InvoiceLine, po: PurchaseOrder) -> POLine | None:
+    if line.sku:
+        for po_line in po.lines:
+            if po_line.sku.upper() == line.sku.strip().upper():
+                return po_line
+    scored = [(similarity(line.description, p.description), p) for p in po.lines]
+    score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    return best if score >= 0.8 else None
+
+
+def _beyond(price: Decimal, reference: Decimal, tolerance: Decimal) -> bool:
+    return abs(price - reference) > abs(reference) * tolerance
+
+
+def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Graph node: verify the extracted invoice; skipped when ingestion failed."""
+    invoice = state.get("invoice")
+    if invoice is None or state.get("errors"):
+        return {"verification": None, **step("verify", "skipped: no invoice to verify")}
+    context = context_of(runtime)
+    with Session(context.engine) as session:
+        report = verify_invoice(invoice, session, context.settings.price_tolerance)
+    outcome = "; ".join(report.messages()) or f"clean match for {report.vendor_name}"
+    return {"verification": report, **step("verify", outcome)}

@@ -1,0 +1,88 @@
+"""Wiring: settings -> engine (migrated) -> SQL checkpointer -> compiled graph + Context.
+
+Every entry point (CLI, notebooks, bench, tests) opens an `App` here, so they all run the
+same graph on the same database the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.graph.state import CompiledStateGraph
+from sqlalchemy import Engine, text
+
+from graphs.accounts_payable import build_graph
+from memory.checkpoint import SQLCheckpointer
+from nodes.context import Context
+from nodes.state import STATE_TYPES
+from overture.db import make_engine
+from overture.errors import DatabaseUnavailable
+from overture.settings import Settings, get_settings
+from tools.migrate import upgrade
+
+
+@dataclass
+class App:
+    """One process's Overture: the database, the durable graph and its run context."""
+
+    settings: Settings
+    engine: Engine
+    checkpointer: BaseCheckpointSaver
+    graph: CompiledStateGraph
+    context: Context
+
+    def config(self, thread_id: str) -> RunnableConfig:
+        return {"configurable": {"thread_id": thread_id}}
+
+
+def checkpoint_serde() -> JsonPlusSerializer:
+    """The default serializer with our state models allow-listed, so strict mode
+    (LANGGRAPH_STRICT_MSGPACK=true) loads them and the default mode does not warn."""
+    return JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES)
+
+
+def open_engine(settings: Settings) -> Engine:
+    """The application engine, reachable and migrated to the latest schema."""
+    url = settings.resolved_database_url()
+    engine = make_engine(url, sqlite_synchronous=settings.sqlite_synchronous)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure to connect is "unavailable"
+        engine.dispose()
+        raise DatabaseUnavailable(engine.url.render_as_string(hide_password=True), error) from error
+    upgrade(engine)
+    return engine
+
+
+@contextmanager
+def open_app(settings: Settings | None = None) -> Iterator[App]:
+    """Open the database (migrating it), the SQL checkpointer and the compiled graph."""
+    settings = settings or get_settings()
+    engine = open_engine(settings)
+    try:
+        saver = SQLCheckpointer(engine, serde=checkpoint_serde())
+        saver.setup()
+        yield App(
+            settings=settings,
+            engine=engine,
+            checkpointer=saver,
+            graph=build_graph(checkpointer=saver),
+            context=Context(engine=engine, settings=settings),
+        )
+    finally:
+        engine.dispose()
+
+
+@lru_cache(maxsize=1)
+def default_context() -> Context:
+    """The context for runs that bring none (the LangGraph server): built once per process
+    from `OVERTURE_*` settings, on a migrated engine."""
+    settings = get_settings()
+    return Context(engine=open_engine(settings), settings=settings)

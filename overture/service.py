@@ -1,0 +1,143 @@
+"""What the CLI (and notebooks, bench, tests) do with the accounts-payable graph.
+
+Process a document on a thread, resume an approval from any process, and read a thread's
+outcome back from the checkpointer. Rendering is the CLI's business, not this module's.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from langgraph.types import Command, StateSnapshot
+from pydantic import BaseModel, Field
+
+from nodes.approval import apply_decision
+from overture.errors import (
+    AlreadyDecided,
+    ApprovalNotFound,
+    InvalidDecision,
+    ThreadNotFound,
+)
+from overture.runtime import App
+from tools import approvals
+from tools.approvals import ApprovalDecision
+from tools.payments import PaymentInstruction
+
+Status = Literal[
+    "paid", "rejected", "held_for_review", "approval_rejected", "awaiting_approval", "failed"
+]
+
+
+class RunOutcome(BaseModel):
+    """Where one document's run stands: the row of the CLI's outcome tables."""
+
+    thread_id: str
+    document_path: str
+    status: Status
+    route: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    errors: list[str] = Field(default_factory=list)
+    approval_id: str | None = None
+    payment_id: str | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    summary: str = ""
+
+
+def new_thread_id(path: str | Path, prefix: str = "ap") -> str:
+    """A readable, unique thread id: `ap-<file stem>-<8 hex>`."""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(path).stem).strip("-")[:40] or "doc"
+    return f"{prefix}-{stem}-{uuid.uuid4().hex[:8]}"
+
+
+def process_document(app: App, path: str | Path, thread_id: str | None = None) -> RunOutcome:
+    """Run one document through the graph; never raises for a bad document or a node bug."""
+    thread_id = thread_id or new_thread_id(path)
+    try:
+        app.graph.invoke({"document_path": str(path)}, app.config(thread_id), context=app.context)
+    except Exception as error:  # noqa: BLE001 - one bad file never stops the others
+        return RunOutcome(
+            thread_id=thread_id,
+            document_path=str(path),
+            status="failed",
+            errors=[f"{path}: {type(error).__name__}: {error}"],
+        )
+    return outcome(app, thread_id)
+
+
+def snapshot(app: App, thread_id: str) -> StateSnapshot:
+    state = app.graph.get_state(app.config(thread_id))
+    if not state.values and not state.next:
+        raise ThreadNotFound(thread_id)
+    return state
+
+
+def outcome(app: App, thread_id: str) -> RunOutcome:
+    """The outcome of a thread as its latest checkpoint tells it."""
+    state = snapshot(app, thread_id)
+    values: dict[str, Any] = state.values
+    invoice, payment, audit = values.get("invoice"), values.get("payment"), values.get("audit")
+    pending = [i.value for i in state.interrupts if isinstance(i.value, dict)]
+    if pending:
+        status: Status = "awaiting_approval"
+    elif audit is not None:
+        status = audit.outcome
+    else:
+        status = "failed"
+    return RunOutcome(
+        thread_id=thread_id,
+        document_path=values.get("document_path", ""),
+        status=status,
+        route=values.get("route"),
+        reasons=list(values.get("route_reasons") or []),
+        errors=list(values.get("errors") or []),
+        approval_id=pending[0].get("approval_id") if pending else values.get("approval_request_id"),
+        payment_id=payment.payment_id if payment else None,
+        amount=payment.instruction.amount if payment else (invoice.total if invoice else None),
+        currency=invoice.currency if invoice else None,
+        summary=values.get("summary", ""),
+    )
+
+
+def resume_approval(app: App, approval_id: str, decision: dict[str, Any]) -> RunOutcome:
+    """Resume the thread waiting on `approval_id` with a decision, from any process.
+
+    The request is looked up in SQL (not in this process's memory), the decision validated
+    before the graph sees it, and the thread resumed through the checkpointer.
+    """
+    request = approvals.get_request(app.engine, approval_id)
+    if request is None:
+        raise ApprovalNotFound(approval_id)
+    if request.status != "pending":
+        decided_by = [request.decided_by] if request.decided_by else None
+        raise AlreadyDecided(request.call.tool, approval_id, request.status, decided_by)
+    instruction = PaymentInstruction.model_validate(request.call.arguments)
+    checked, _ = apply_decision(approval_id, instruction, decision)
+    state = snapshot(app, request.thread_id)
+    if not any(
+        isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
+        for i in state.interrupts
+    ):
+        raise InvalidDecision(approval_id, f"thread {request.thread_id} is not waiting on it")
+    app.graph.invoke(
+        Command(resume=checked.model_dump(mode="json")),
+        app.config(request.thread_id),
+        context=app.context,
+    )
+    return outcome(app, request.thread_id)
+
+
+def decision(
+    action: Literal["approve", "edit", "reject"],
+    approver: str,
+    comment: str = "",
+    edits: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A resume value for the approval gateway (validated by `ApprovalDecision`)."""
+    return ApprovalDecision(
+        action=action, approver=approver, comment=comment, edits=edits or {}
+    ).model_dump(mode="json")
