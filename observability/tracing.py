@@ -1,0 +1,169 @@
+"""Tracing of a graph invocation: the `RunnableConfig` that names, tags and records it.
+
+The runtime calls `tracing_config(...)` once per invocation (and per resume) and merges the
+result into the config it passes to `graph.invoke`. Two destinations:
+
+- the local SQL trace sink (`SqlTraceSink`), on by default (`OVERTURE_TRACE_SINK=off` turns
+  it off), on the one database URL;
+- LangSmith, when its standard environment variables enable it (`LANGSMITH_TRACING=true`,
+  `LANGSMITH_API_KEY`, `LANGSMITH_ENDPOINT`, `LANGSMITH_PROJECT`). The tracer is passed
+  explicitly with a client whose `anonymizer` masks inputs, outputs, metadata and errors;
+  LangChain then adds no unmasked default tracer of its own, since one is already present.
+
+The `anonymizer` hook is used rather than `hide_inputs`/`hide_outputs` because in the
+installed langsmith (0.15) it also covers metadata and error strings (an exception text can
+quote a bank number); when an anonymizer is set the client ignores the `hide_*` callables.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tracers.langchain import LangChainTracer
+from langchain_core.tracers.schemas import Run
+from langsmith import Client
+from langsmith import utils as ls_utils
+from sqlalchemy import Engine
+
+from observability.masking import anonymize
+from observability.runs import case_metadata
+from observability.sink import SqlTraceSink
+
+SINK_ENV = "OVERTURE_TRACE_SINK"
+
+_clients: dict[tuple[str | None, ...], Client] = {}
+_clients_lock = threading.Lock()
+
+
+def langsmith_enabled() -> bool:
+    """True when LangSmith's env vars turn tracing on (read fresh, not from its cache)."""
+    for name in ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2"):
+        if os.environ.get(name, "").strip().lower() == "true":
+            return True
+    return False
+
+
+def sink_enabled() -> bool:
+    """The local sink is on unless `OVERTURE_TRACE_SINK` says off/false/0."""
+    return os.environ.get(SINK_ENV, "on").strip().lower() not in {"off", "false", "0", "no"}
+
+
+def masked_langsmith_client() -> Client:
+    """A LangSmith client that masks everything before upload; one per endpoint/key/project.
+
+    The client starts a background sender thread, so it is cached rather than built per run.
+    """
+    ls_utils.get_env_var.cache_clear()
+    key = tuple(
+        os.environ.get(name)
+        for name in (
+            "LANGSMITH_ENDPOINT",
+            "LANGCHAIN_ENDPOINT",
+            "LANGSMITH_API_KEY",
+            "LANGCHAIN_API_KEY",
+        )
+    )
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = Client(anonymizer=anonymize)
+            _clients[key] = client
+        return client
+
+
+def flush_langsmith() -> None:
+    """Send everything the cached LangSmith clients still buffer (tests, CLI exit)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+    for client in clients:
+        client.flush()
+
+
+class OvertureLangSmithTracer(LangChainTracer):
+    """LangChain's LangSmith tracer, adding the case (invoice number, route) to the root run.
+
+    The invoice number is known only once extraction ran, so it is added to the root run's
+    metadata as the root ends, just before its final PATCH is sent.
+    """
+
+    def _enrich(self, run: Run) -> None:
+        if run.parent_run_id is None:
+            run.extra.setdefault("metadata", {}).update(case_metadata(run))
+
+    def _on_chain_end(self, run: Run) -> None:
+        self._enrich(run)
+        super()._on_chain_end(run)
+
+    def _on_chain_error(self, run: Run) -> None:
+        self._enrich(run)
+        super()._on_chain_error(run)
+
+
+def prompt_tags(prompt_versions: Mapping[str, str]) -> list[str]:
+    """`prompt:<version>` tags, one per distinct prompt version in force."""
+    return [f"prompt:{v}" for v in sorted(set(prompt_versions.values()))]
+
+
+def default_prompt_versions() -> dict[str, str]:
+    """The prompt versions the agents use (`nodes.prompts.PROMPT_VERSIONS`), if available."""
+    try:
+        from nodes.prompts import PROMPT_VERSIONS
+    except ImportError:  # pragma: no cover - prompts ship with the project
+        return {}
+    return dict(PROMPT_VERSIONS)
+
+
+def tracing_callbacks(engine: Engine | None, thread_id: str | None) -> list[BaseCallbackHandler]:
+    """The tracers in force: the SQL sink (if an engine is given and the sink is on) and
+    LangSmith (if its env vars enable it)."""
+    callbacks: list[BaseCallbackHandler] = []
+    if engine is not None and sink_enabled():
+        callbacks.append(SqlTraceSink(engine, thread_id=thread_id))
+    if langsmith_enabled():
+        client = masked_langsmith_client()
+        callbacks.append(OvertureLangSmithTracer(client=client))
+    return callbacks
+
+
+def tracing_config(
+    thread_id: str,
+    workflow: str,
+    *,
+    document: str | None = None,
+    engine: Engine | None = None,
+    strategy: str = "rules",
+    prompt_versions: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    tags: list[str] | None = None,
+) -> RunnableConfig:
+    """The config for one graph invocation: thread, callbacks, run name, tags and metadata.
+
+    Merge it into the runtime's own config (`langchain_core.runnables.config.merge_configs`);
+    it sets `configurable.thread_id` so the checkpointer and the trace agree on the thread.
+    The root run is named after the workflow; LangGraph names each node's run after the node
+    (the agent), and tags/metadata given here are inherited by every run below the root.
+    """
+    versions = dict(prompt_versions if prompt_versions is not None else default_prompt_versions())
+    all_tags = [f"workflow:{workflow}", f"strategy:{strategy}", *prompt_tags(versions)]
+    all_tags += [t for t in tags or [] if t not in all_tags]
+    meta: dict[str, Any] = {
+        "thread_id": thread_id,
+        "workflow": workflow,
+        "strategy": strategy,
+        "prompt_versions": versions,
+    }
+    if document is not None:
+        meta["document"] = document
+    meta.update(metadata or {})
+    return RunnableConfig(
+        run_name=workflow,
+        tags=all_tags,
+        metadata=meta,
+        callbacks=tracing_callbacks(engine, thread_id),
+        configurable={"thread_id": thread_id},
+    )
