@@ -15,20 +15,24 @@ from nodes._parse import parse_number
 from overture.domain import InvoiceLine
 
 _CURRENCY = {"EUR", "USD", "GBP", "CHF", "€", "$", "£"}
-_SKU = re.compile(r"^(?=.*\d)[A-Z0-9]+(?:[-./][A-Z0-9]+)+$")
+_SKU = re.compile(r"^[A-Z0-9]+(?:[-./][A-Z0-9]+)+$")
 _GROUP = re.compile(r"^\d{3}(?:[.,]\d+)?$")
 
 
 def _numbers_ending_at(tokens: list[str], end: int, mark: str) -> Iterator[tuple[Decimal, int]]:
-    """Numbers that end at token `end` (exclusive): one token, or space-grouped thousands."""
-    for start in range(end - 1, max(-1, end - 4), -1):
-        if start < end - 1 and not _GROUP.match(tokens[start + 1]):
-            return
-        if start < end - 1 and not re.fullmatch(r"\d{1,3}", tokens[start]):
-            continue
-        value = parse_number(" ".join(tokens[start:end]), mark)
+    """Numbers that end at token `end` (exclusive), longest first: `2 360,00` before `360,00`.
+
+    Longest first because `2 1 180,00 2 360,00` also multiplies out as 180 x 2 = 360.
+    """
+    start = end - 1
+    while start > 0 and end - start < 3 and _GROUP.match(tokens[start]):
+        if not re.fullmatch(r"\d{1,3}", tokens[start - 1]):
+            break
+        start -= 1
+    for first in range(start, end):
+        value = parse_number(" ".join(tokens[first:end]), mark)
         if value is not None:
-            yield value, start
+            yield value, first
 
 
 def parse_row(text: str, mark: str) -> InvoiceLine | None:

@@ -6,7 +6,7 @@ import io
 import logging
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import FileNotDecryptedError
 
 # pypdf logs a warning per oddity it repairs; the error we raise says what matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -38,7 +38,7 @@ def pdf_text(data: bytes) -> tuple[str, int]:
         ) from error
     except PdfProblem:
         raise
-    except (PdfReadError, Exception) as error:  # pypdf raises many types on damaged input
+    except Exception as error:  # pypdf raises many types (PdfReadError, ValueError, ...)
         raise PdfProblem(f"damaged PDF ({error})", "ask the sender to resend it") from error
     text = "\n".join(pages)
     if not text.strip():
