@@ -28,7 +28,8 @@ INVOICE_NUMBER = re.compile(
 )
 PO_NUMBER = re.compile(
     r"(?:\bPO\s*(?:number|no\.?|#)?|purchase\s*order(?:\s*(?:no\.?|number))?|your\s*order"
-    rf"|bestell(?:nummer|-?nr\.?)|bon\s*de\s*commande|n°\s*de\s*commande)\s*:?\s*{_ID}",
+    rf"|bestell(?:nummer|-?nr\.?)|bon\s*de\s*commande|n°\s*de\s*commande)\s*:?\s*"
+    rf"(?=[A-Z0-9/\-.]*\d){_ID}",  # a PO number has a digit: not "PO Box"
     re.I,
 )
 ISSUED = re.compile(

@@ -109,3 +109,9 @@ def test_french_row_with_space_thousands() -> None:
 def test_iban_must_pass_mod_97() -> None:
     assert find_iban("IBAN: DE89 3704 0044 0532 0130 00 BIC X") == "DE89370400440532013000"
     assert find_iban("IBAN: DE88 3704 0044 0532 0130 00") is None
+
+
+def test_po_box_is_not_a_po_number() -> None:
+    text = "Acme Ltd\nPO Box 42\nInvoice No.: A-1\nTotal due 10.00 EUR\n"
+    doc = SourceDocument(path="a.txt", kind="text", text=text, sha256="0")
+    assert RulesExtractor().extract(doc).po_number is None
