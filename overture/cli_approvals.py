@@ -1,0 +1,110 @@
+"""`overture approvals`, `overture approve ID --as USER`, `overture reject ID --as USER`.
+
+Any process may decide: requests are read from SQL and the waiting thread is resumed through
+the SQL checkpointer, so the process that started the run may be long gone.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from overture.cli_common import cli_app, console, err_console, status_text
+from overture.errors import OvertureError
+from overture.service import decision, resume_approval
+from tools import approvals, audit_log
+from tools.approvals import ApprovalRequest
+from tools.audit_log import AuditRecord
+
+
+def pending_table(requests: list[ApprovalRequest]) -> Table:
+    table = Table(title="Waiting for approval", expand=True)
+    for column in ("id", "amount", "pay to", "invoice", "payload", "why", "thread"):
+        table.add_column(column, overflow="fold")
+    for request in requests:
+        args = request.call.arguments
+        table.add_row(
+            request.id,
+            f"{request.amount} {request.currency}",
+            f"{args.get('vendor_id')} {args.get('payee_iban')}",
+            str(args.get("invoice_number")),
+            f"{request.call.tool} {request.payload_hash[:12]}",
+            escape("; ".join(request.reasons)),
+            request.thread_id,
+        )
+    if not requests:
+        table.caption = "nothing waits for approval"
+    return table
+
+
+def review_table(records: list[AuditRecord]) -> Table:
+    table = Table(title="Held for human review", expand=True)
+    for column in ("document", "why", "thread"):
+        table.add_column(column, overflow="fold")
+    for record in records:
+        why = "; ".join(record.reasons or record.errors)
+        table.add_row(escape(record.document_path), escape(why), record.thread_id)
+    if not records:
+        table.caption = "nothing is held for review"
+    return table
+
+
+def approvals_command(
+    all_: Annotated[bool, typer.Option("--all", "--history", help="Decided requests too.")] = False,
+) -> None:
+    """Pending approval requests with what exactly would run, and runs held for review."""
+    with cli_app() as app:
+        console.print(
+            pending_table(approvals.list_requests(app.engine, None if all_ else "pending"))
+        )
+        console.print(review_table(audit_log.list_records(app.engine, "held_for_review")))
+
+
+def approve(
+    approval_id: Annotated[str, typer.Argument(help="Approval request id (apr-...).")],
+    as_: Annotated[str, typer.Option("--as", help="Who approves.")],
+    comment: Annotated[str, typer.Option(help="Note for the audit trail.")] = "",
+    amount: Annotated[
+        Decimal | None, typer.Option(help="Edit: pay this amount instead.", parser=Decimal)
+    ] = None,
+    iban: Annotated[str | None, typer.Option(help="Edit: pay to this IBAN instead.")] = None,
+) -> None:
+    """Approve (or, with --amount/--iban, edit and approve) a request; the run resumes."""
+    edits: dict[str, Any] = {}
+    if amount is not None:
+        edits["amount"] = str(amount)
+    if iban is not None:
+        edits["payee_iban"] = iban
+    action = "edit" if edits else "approve"
+    _decide(approval_id, decision(action, as_, comment, edits))
+
+
+def reject(
+    approval_id: Annotated[str, typer.Argument(help="Approval request id (apr-...).")],
+    as_: Annotated[str, typer.Option("--as", help="Who rejects.")],
+    reason: Annotated[str, typer.Option(help="Why; kept in the audit record.")],
+) -> None:
+    """Reject a request; the run resumes, pays nothing and writes its audit record."""
+    _decide(approval_id, decision("reject", as_, reason))
+
+
+def _decide(approval_id: str, value: dict[str, Any]) -> None:
+    with cli_app() as app:
+        try:
+            result = resume_approval(app, approval_id, value)
+        except OvertureError as error:
+            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
+            raise typer.Exit(1) from error
+        console.print(f"{approval_id}: {status_text(result.status)} (thread {result.thread_id})")
+        if result.summary:
+            console.print(escape(result.summary))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("approvals")(approvals_command)
+    app.command()(approve)
+    app.command()(reject)

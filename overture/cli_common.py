@@ -1,0 +1,74 @@
+"""Shared pieces of the CLI: the console, opening the app with clear errors, outcome tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from overture.errors import OvertureError
+from overture.runtime import App, open_app
+from overture.service import RunOutcome
+
+console = Console()
+err_console = Console(stderr=True)
+
+STATUS_STYLE = {
+    "paid": "green",
+    "awaiting_approval": "yellow",
+    "held_for_review": "magenta",
+    "rejected": "red",
+    "approval_rejected": "red",
+    "failed": "bold red",
+}
+
+
+@contextmanager
+def cli_app() -> Iterator[App]:
+    """Open the app; any `OvertureError` becomes one red line and exit code 1."""
+    try:
+        with open_app() as app:
+            yield app
+    except OvertureError as error:
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
+        raise typer.Exit(1) from error
+
+
+def status_text(status: str) -> str:
+    return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"
+
+
+def outcomes_table(outcomes: list[RunOutcome], title: str = "Outcomes") -> Table:
+    table = Table(title=title, show_lines=False, expand=True)
+    table.add_column("document", overflow="fold")
+    table.add_column("route")
+    table.add_column("outcome")
+    table.add_column("amount", justify="right")
+    table.add_column("why", overflow="fold", ratio=3)
+    table.add_column("thread", overflow="fold")
+    for item in outcomes:
+        amount = f"{item.amount} {item.currency or ''}".strip() if item.amount is not None else ""
+        why = "; ".join(item.reasons or item.errors)
+        table.add_row(
+            escape(item.document_path.rsplit("/", 1)[-1]),
+            item.route or "-",
+            status_text(item.status),
+            amount,
+            escape(why),
+            item.thread_id,
+        )
+    return table
+
+
+def report_problems(outcomes: list[RunOutcome]) -> None:
+    """One line per document that could not be processed normally, naming the file."""
+    for item in outcomes:
+        if item.status == "failed" or item.errors:
+            problem = "; ".join(item.errors) or "failed"
+            if item.document_path not in problem:
+                problem = f"{item.document_path}: {problem}"
+            err_console.print(f"[red]✗[/] {escape(problem)} [dim](thread {item.thread_id})[/]")

@@ -1,0 +1,154 @@
+"""`overture demo`, `overture run FILES...` and `overture show THREAD`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from overture.cli_approvals import pending_table, review_table
+from overture.cli_common import cli_app, console, outcomes_table, report_problems, status_text
+from overture.errors import ThreadNotFound
+from overture.service import RunOutcome, outcome, process_document, snapshot
+from tools import approvals, audit_log
+from tools.seed import DEFAULT_SEED, load_seed_file
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def demo(
+    documents: Annotated[Path, typer.Option(help="Folder of sample documents.")] = EXAMPLES
+    / "documents",
+    seed: Annotated[Path, typer.Option(help="System-of-record seed (JSON).")] = DEFAULT_SEED,
+) -> None:
+    """Seed the system of record, process every sample document, show the outcomes."""
+    files = sorted(
+        _display(p) for p in documents.iterdir() if p.is_file() and not p.name.startswith(".")
+    )
+    with cli_app() as app:
+        counts = load_seed_file(app.engine, seed)
+        console.print(
+            f"[bold]Overture demo[/] on {escape(app.engine.url.render_as_string(True))}: seeded "
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+        )
+        outcomes: list[RunOutcome] = []
+        with _progress() as progress:
+            task = progress.add_task("processing", total=len(files))
+            for path in files:
+                thread_id = f"demo-{path.stem}"
+                progress.update(task, description=path.name)
+                try:  # a second demo on the same database shows the first one's runs
+                    outcomes.append(outcome(app, thread_id))
+                except ThreadNotFound:
+                    outcomes.append(process_document(app, path, thread_id))
+                progress.advance(task)
+        console.print(outcomes_table(outcomes, title="Accounts payable: sample documents"))
+        console.print(pending_table(approvals.list_requests(app.engine)))
+        console.print(review_table(audit_log.list_records(app.engine, "held_for_review")))
+        console.print(
+            "Approve with [bold]overture approve ID --as NAME[/], reject with "
+            "[bold]overture reject ID --as NAME --reason TEXT[/]; "
+            "[bold]overture show THREAD[/] explains any run."
+        )
+
+
+def run(
+    files: Annotated[list[Path], typer.Argument(help="Documents: PDF, .eml or text.")],
+) -> None:
+    """Process documents; a bad file is reported and held for review, the others go on."""
+    with cli_app() as app:
+        outcomes: list[RunOutcome] = []
+        with _progress() as progress:
+            task = progress.add_task("processing", total=len(files))
+            for path in files:
+                progress.update(task, description=path.name)
+                outcomes.append(process_document(app, path))
+                progress.advance(task)
+        report_problems(outcomes)
+        console.print(outcomes_table(outcomes))
+        waiting = [o for o in outcomes if o.status == "awaiting_approval"]
+        for item in waiting:
+            console.print(f"{item.approval_id} waits for approval ({item.document_path})")
+        if any(o.status == "failed" for o in outcomes):
+            raise typer.Exit(1)
+
+
+def show(thread: Annotated[str, typer.Argument(help="Thread id.")]) -> None:
+    """A run's state, the route it took and why, its story and its checkpoint history."""
+    with cli_app() as app:
+        try:
+            state = snapshot(app, thread)
+        except ThreadNotFound as error:
+            console.print(f"[bold red]error:[/] {escape(str(error))}")
+            raise typer.Exit(1) from error
+        result = outcome(app, thread)
+        values = state.values
+        facts = Table.grid(padding=(0, 2))
+        facts.add_row("document", escape(result.document_path))
+        facts.add_row("outcome", status_text(result.status))
+        facts.add_row("route", f"{result.route or '-'}: {escape('; '.join(result.reasons))}")
+        if invoice := values.get("invoice"):
+            facts.add_row(
+                "invoice",
+                escape(
+                    f"{invoice.invoice_number} from {invoice.vendor_name}, "
+                    f"{invoice.total} {invoice.currency}, PO {invoice.po_number or '-'}"
+                ),
+            )
+        for error in result.errors:
+            facts.add_row("error", f"[red]{escape(error)}[/]")
+        if result.approval_id:
+            facts.add_row("approval", result.approval_id)
+        if payment := values.get("payment"):
+            facts.add_row("payment", f"{payment.payment_id} ({payment.instruction.amount})")
+        if result.summary:
+            facts.add_row("summary", escape(result.summary))
+        console.print(Panel(facts, title=f"thread {thread}"))
+        console.print(Panel("\n".join(escape(s) for s in values.get("trail", [])), title="trail"))
+        console.print(_history_table(app, thread))
+
+
+def _history_table(app, thread: str) -> Table:  # noqa: ANN001 - App, kept loose for typer
+    table = Table(title="checkpoint history (newest first)")
+    for column in ("step", "source", "next", "checkpoint", "at"):
+        table.add_column(column)
+    for item in app.graph.get_state_history(app.config(thread)):
+        meta = item.metadata or {}
+        table.add_row(
+            str(meta.get("step", "")),
+            str(meta.get("source", "")),
+            ", ".join(item.next),
+            item.config["configurable"].get("checkpoint_id", "")[-12:],
+            (item.created_at or "")[:19],
+        )
+    return table
+
+
+def _display(path: Path) -> Path:
+    """The path relative to the working directory when under it (shorter in tables)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
+    app.command()(run)
+    app.command()(show)
