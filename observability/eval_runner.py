@@ -46,6 +46,7 @@ def accounts_payable_runner(
 
     from graphs.accounts_payable import build_graph
     from nodes.context import Context
+    from overture.runtime import checkpoint_serde
     from tools.migrate import upgrade
     from tools.seed import load_seed_file
 
@@ -54,7 +55,7 @@ def accounts_payable_runner(
         try:
             upgrade(engine)
             load_seed_file(engine)
-            graph = build_graph(checkpointer=InMemorySaver())
+            graph = build_graph(checkpointer=InMemorySaver(serde=checkpoint_serde()))
             context = Context(engine=engine, settings=settings, extractor=extractor)
 
             def run_document(path: Path) -> Mapping[str, Any]:
