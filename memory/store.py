@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +79,7 @@ class SQLVectorStore(BaseStore):
     process, then use it as any LangGraph store (`put`, `get`, `search`, `aput`, ...).
     `index` is LangGraph's `IndexConfig` (`dims`, `embed`, `fields`); `ttl` its `TTLConfig`;
     `hnsw_threshold` switches FAISS to HNSW above that many vectors (default: always exact).
+    Without a TTL config reads never refresh expiry (as LangGraph's SQL stores).
     """
 
     supports_ttl = True
@@ -90,8 +91,11 @@ class SQLVectorStore(BaseStore):
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
         hnsw_threshold: int | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
+        self.clock = clock
+        """Epoch seconds; injectable so TTL tests need no sleeping."""
         self.ttl_config = ttl
         self.index_config: dict[str, Any] | None = None
         self.embeddings: Embeddings | None = None
@@ -196,7 +200,7 @@ class SQLVectorStore(BaseStore):
         self, prepared: _Prepared, queries: dict[str, list[float]], docs: list[list[float]]
     ) -> list[Result]:
         results = prepared.results
-        now = time.time()
+        now = self.clock()
         if prepared.gets or prepared.searches or prepared.lists:
             with self.engine.connect() as conn:
                 ctx = store_read.ReadContext(conn, now, self._omit_expired(), [])
@@ -341,7 +345,7 @@ class SQLVectorStore(BaseStore):
 
     def sweep_ttl(self) -> int:
         """Delete expired items (and their vectors); returns how many were deleted."""
-        now = time.time()
+        now = self.clock()
         with self.engine.connect() as conn:
             expired = conn.execute(sa.select(items.c.id).where(items.c.expires_at < now)).all()
         if not expired:

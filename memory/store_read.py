@@ -23,9 +23,10 @@ from sqlalchemy.engine import Connection, Row
 
 from memory.filters import decode_namespace, encode_namespace, matches_filter, select_namespaces
 from memory.store_sql import items, namespaces, vectors
-from memory.vector_index import VectorIndex
+from memory.vector_index import Hit, VectorIndex
 
 _CHUNK = 500
+_TIE_EPSILON = 1e-6
 _COLUMNS = (
     items.c.id,
     items.c.ns_id,
@@ -163,7 +164,8 @@ def search_ranked(
     passing: list[tuple[float, int, int, Row, dict[str, Any]]] = []
     while k > 0:
         fresh = []
-        for hit in index.search(query, k, ns_ids if selective else None):
+        hits = index.search(query, k, ns_ids if selective else None)
+        for hit in hits:
             if hit.item_id in seen or (ns_ids is not None and hit.ns_id not in ns_ids):
                 continue
             seen.add(hit.item_id)
@@ -176,18 +178,42 @@ def search_ranked(
             value = json.loads(row.value)
             if matches_filter(value, op.filter):
                 passing.append((hit.score, row.ns_id, row.id, row, value))
-        if len(passing) >= want or k >= reach:
+        if k >= reach or (len(passing) >= want and not _tie_at_edge(passing, want, hits)):
             break
         k = min(reach, k * 4)
-    # Ties (identical texts) break by namespace then insertion order, as InMemoryStore's
-    # stable sort does; FAISS itself returns tied labels in no particular order.
-    passing.sort(key=lambda p: (-p[0], p[1], p[2]))
+    passing = _rank(passing)
     ranked = [_item(row, value, score) for score, _ns, _id, row, value in passing[op.offset : want]]
     if op.refresh_ttl:
         ctx.refreshed.extend(int(p[2]) for p in passing[op.offset : want])
     if len(ranked) < op.limit:
         ranked.extend(_unscored(ctx, op, op.limit - len(ranked)))
     return ranked
+
+
+def _rank(passing: list[tuple]) -> list[tuple]:
+    """Best score first; ties break by namespace then insertion order (InMemoryStore's order).
+
+    Scores within `_TIE_EPSILON` count as tied: float32 FAISS scores of equal float64 cosines
+    can differ in the 8th digit, and FAISS returns tied labels in no particular order.
+    """
+    ordered = sorted(passing, key=lambda p: -p[0])
+    ranked: list[tuple] = []
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end == len(ordered) or ordered[start][0] - ordered[end][0] > _TIE_EPSILON:
+            ranked.extend(sorted(ordered[start:end], key=lambda p: (p[1], p[2])))
+            start = end
+    return ranked
+
+
+def _tie_at_edge(passing: list[tuple], want: int, hits: list[Hit]) -> bool:
+    """Whether unseen vectors may tie the last score kept (FAISS cuts ties arbitrarily).
+
+    Such ties are common: the hash embedder gives exactly 0 to texts sharing no word. Then we
+    widen, so ties resolve by namespace and insertion order as in InMemoryStore.
+    """
+    cutoff = sorted(p[0] for p in passing)[-want]
+    return bool(hits) and hits[-1].score >= cutoff - _TIE_EPSILON
 
 
 def _unscored(ctx: ReadContext, op: SearchOp, take: int) -> list[SearchItem]:
