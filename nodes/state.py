@@ -7,7 +7,9 @@ last-writer-wins. Values are Pydantic models so checkpoints round-trip them type
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
 
 from nodes.findings import Finding, VerificationReport
 from overture.domain import Invoice, InvoiceLine, Route, SourceDocument
