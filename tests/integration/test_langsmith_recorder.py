@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from langsmith import utils as ls_utils
 
-from observability.tracing import flush_langsmith, tracing_config
+from observability.tracing import flush_langsmith, masked_langsmith_client, tracing_config
 from tests.integration.langsmith_recorder import LangSmithRecorder
 from tests.tracing_toy import IBAN, IBAN_COMPACT, SECRET, build_toy_graph
 
@@ -30,6 +31,13 @@ def recorder(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.setenv("LANGSMITH_API_KEY", API_KEY)
         monkeypatch.setenv("LANGSMITH_PROJECT", "overture-tests")
         ls_utils.get_env_var.cache_clear()
+        if request.param == "zstd":
+            # The client switches to compression once its sender thread has read /info;
+            # wait for that, or the first runs go out uncompressed.
+            client = masked_langsmith_client()
+            deadline = time.monotonic() + 10
+            while client.compressed_traces is None and time.monotonic() < deadline:
+                time.sleep(0.02)
         yield rec
         ls_utils.get_env_var.cache_clear()
 
