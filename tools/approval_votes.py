@@ -1,0 +1,144 @@
+"""Recording approval decisions: one vote per approver and payload, decided under a lock.
+
+Two approvers (or two processes resuming one approval) may decide at the same moment; the
+votes of one request are read, judged (tools/approval_policy.py) and written while holding
+the request's lock (tools/locks.py), so exactly one decision completes a request and the
+other gets `AlreadyDecided`. A unique (request, approver, payload) row backs that up. Every
+decision and every refusal goes to the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import JSON, Engine, Integer, String, Text, UniqueConstraint, insert, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from overture.errors import ApprovalRefused
+from tools import audit_trail
+from tools.approval_policy import (
+    ApprovalTerms,
+    DecisionAction,
+    Tally,
+    Vote,
+    check_decider,
+    tally,
+)
+from tools.approvers import get_approver
+from tools.audit_trail import AuditEvent
+from tools.locks import hold
+from tools.schema import Base, as_utc, utcnow
+
+
+class VoteRow(Base):
+    __tablename__ = "approval_votes"
+    __table_args__ = (UniqueConstraint("request_id", "approver", "payload_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(64), index=True)
+    approver: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    arguments: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DecisionResult(BaseModel):
+    """The vote just recorded and where the request stands after it."""
+
+    vote: Vote
+    tally: Tally
+
+
+def votes_for(engine: Engine, request_id: str) -> list[Vote]:
+    """The votes of a request, in the order they were cast."""
+    query = select(VoteRow).where(VoteRow.request_id == request_id).order_by(VoteRow.id)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        Vote.model_validate({**row._mapping, "decided_at": as_utc(row.decided_at)}) for row in rows
+    ]
+
+
+def decide(
+    engine: Engine,
+    terms: ApprovalTerms,
+    *,
+    approver_id: str,
+    action: DecisionAction,
+    comment: str = "",
+    edited_hash: str | None = None,
+    edited_arguments: dict[str, Any] | None = None,
+    thread_id: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> DecisionResult:
+    """Record `approver_id`'s decision, or raise the rule it breaks (and audit the refusal).
+
+    For `edit`, `edited_hash` is the SHA-256 of the edited call (computed by the registry) and
+    `edited_arguments` its arguments; the editor's vote approves the edited payload.
+    """
+    if action == "edit" and not edited_hash:
+        raise ValueError("an edit needs the hash of the edited call (ToolRegistry.bind)")
+    with hold(engine, f"approval:{terms.request_id}"):
+        votes = votes_for(engine, terms.request_id)
+        now = clock()
+        try:
+            check_decider(terms, votes, approver_id, get_approver(engine, approver_id), now)
+        except ApprovalRefused as refusal:
+            audit_trail.record(
+                engine,
+                AuditEvent(
+                    event="refused",
+                    thread_id=thread_id,
+                    request_id=terms.request_id,
+                    tool=terms.tool,
+                    actor=approver_id,
+                    payload_hash=tally(terms, votes).payload_hash,
+                    code=refusal.code,
+                    comment=str(refusal),
+                    detail={"action": action, **refusal.record()},
+                ),
+            )
+            raise
+        previous = tally(terms, votes).payload_hash
+        vote = Vote(
+            approver=approver_id,
+            action=action,
+            payload_hash=edited_hash if action == "edit" and edited_hash else previous,
+            previous_hash=previous if action == "edit" else None,
+            arguments=edited_arguments if action == "edit" else None,
+            comment=comment,
+            decided_at=now,
+        )
+        with engine.begin() as connection:
+            connection.execute(
+                insert(VoteRow).values(request_id=terms.request_id, **vote.model_dump())
+            )
+            after = tally(terms, [*votes, vote])
+            audit_trail.record(
+                connection,
+                AuditEvent(
+                    event="decided",
+                    thread_id=thread_id,
+                    request_id=terms.request_id,
+                    tool=terms.tool,
+                    actor=approver_id,
+                    payload_hash=vote.payload_hash,
+                    code=action,
+                    comment=comment,
+                    at=now,
+                    detail={
+                        "previous_hash": vote.previous_hash,
+                        "arguments": edited_arguments,
+                        "status_after": after.status,
+                        "approvers": after.approvers,
+                        "approvals_required": terms.approvals_required,
+                    },
+                ),
+            )
+    return DecisionResult(vote=vote, tally=after)
