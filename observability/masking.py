@@ -62,7 +62,13 @@ def mask_account(value: str) -> str:
     return f"{prefix}…{_tail(compact)}"
 
 
+_IBAN_MIN_LENGTH = 15  # Norway; shorter matches are VAT ids like FR12345678901
+
+
 def _mask_iban(match: re.Match[str]) -> str:
+    # No mod-97 check on purpose: a mistyped IBAN is still someone's bank details.
+    if len(match.group(0).replace(" ", "")) < _IBAN_MIN_LENGTH:
+        return match.group(0)
     return mask_account(match.group(0))
 
 
