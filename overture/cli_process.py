@@ -10,12 +10,20 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from overture.cli_approvals import pending_table, review_table
-from overture.cli_common import cli_app, console, outcomes_table, report_problems, status_text
+from overture.cli_common import (
+    cli_app,
+    console,
+    err_console,
+    outcomes_table,
+    report_problems,
+    status_text,
+)
 from overture.errors import ThreadNotFound
 from overture.service import RunOutcome, outcome, process_document, snapshot
-from tools import approvals, audit_log
+from tools import approvals, audit_log, records
 from tools.seed import DEFAULT_SEED, load_seed_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -62,6 +70,12 @@ def run(
 ) -> None:
     """Process documents; a bad file is reported and held for review, the others go on."""
     with cli_app() as app:
+        with Session(app.engine) as session:
+            if not records.list_vendors(session):
+                err_console.print(
+                    "[yellow]warning:[/] the vendor master is empty, so every invoice will be "
+                    "rejected; `overture demo` seeds the sample system of record"
+                )
         outcomes: list[RunOutcome] = []
         with _progress() as progress:
             task = progress.add_task("processing", total=len(files))
