@@ -61,7 +61,11 @@ class HashEmbeddings(Embeddings):
                 cols.append(col)
                 signs.append(sign)
         matrix = np.zeros((len(texts), self.dims), dtype=np.float32)
-        np.add.at(matrix, (np.asarray(rows, dtype=np.int64), np.asarray(cols)), signs)
+        np.add.at(
+            matrix,
+            (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)),
+            np.asarray(signs, dtype=np.float32),
+        )
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         np.divide(matrix, norms, out=matrix, where=norms > 0)
         return matrix
