@@ -99,6 +99,7 @@ border-radius:2px}
 pre{background:#f6f8fb;border:1px solid #e3e7ef;padding:8px;overflow:auto;max-height:320px;
 white-space:pre-wrap;word-break:break-word;font-size:12px}
 .agent>summary .name{color:#14532d}
+details.payload{border-left:none;color:#5b6478;font-size:12px;margin-left:18px}
 """
 
 
@@ -108,7 +109,10 @@ def _payload(title: str, value: Any) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
     if len(text) > _PREVIEW_CHARS:
         text = text[:_PREVIEW_CHARS] + "\n…"
-    return f"<div>{html.escape(title)}</div><pre>{html.escape(text)}</pre>"
+    return (
+        f'<details class="payload"><summary>{html.escape(title)}</summary>'
+        f"<pre>{html.escape(text)}</pre></details>"
+    )
 
 
 def _node_html(node: TraceNode, total_ms: float, depth: int) -> str:
