@@ -1,8 +1,10 @@
 """`AsyncSQLCheckpointer`: the asyncio saver, over a SQLAlchemy `AsyncEngine`.
 
-Same plans as `SQLCheckpointer`, driven on an `AsyncConnection`. Its sync methods work from
-other threads (they hand the call to the saver's event loop, as AsyncPostgresSaver does), and
-fail with a clear message on the loop's own thread, where waiting would deadlock.
+Same plans as `SQLCheckpointer`, run by the same driver on SQLAlchemy's adapted DBAPI
+connection inside `AsyncConnection.run_sync` (its awaits happen through greenlets). Its sync
+methods work from other threads (they hand the call to the saver's event loop, as
+AsyncPostgresSaver does), and fail with a clear message on the loop's own thread, where
+waiting would deadlock.
 """
 
 from __future__ import annotations
@@ -21,30 +23,18 @@ from langgraph.checkpoint.base import (
     CheckpointTuple,
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
+from sqlalchemy import Connection
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from memory.checkpoint import plans
 from memory.checkpoint.base import migrate, next_version
+from memory.checkpoint.driver import Compiler, run_plan
 from memory.checkpoint.statements import statements
 from overture.db import make_async_engine
 from overture.errors import CheckpointerModeError
 
 T = TypeVar("T")
-
-
-async def adrive(conn: AsyncConnection, plan: plans.Plan[Any]) -> Any:
-    """Run a plan's statements on `conn`, feeding rows back; return the plan's result."""
-    try:
-        stmt, params, fetch = next(plan)
-        while True:
-            if params is not None:
-                result = await conn.execute(stmt, params)
-            else:
-                result = await conn.execute(stmt)
-            stmt, params, fetch = plan.send(result.mappings().all() if fetch else [])
-    except StopIteration as done:
-        return done.value
 
 
 class AsyncSQLCheckpointer(BaseCheckpointSaver[str]):
@@ -59,6 +49,7 @@ class AsyncSQLCheckpointer(BaseCheckpointSaver[str]):
         super().__init__(serde=serde)
         self.engine = engine
         self.statements = statements(engine.dialect.name)
+        self._compile = Compiler(engine.dialect)
         try:
             self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -81,15 +72,27 @@ class AsyncSQLCheckpointer(BaseCheckpointSaver[str]):
         async with self.engine.begin() as conn:
             await conn.run_sync(migrate)
 
-    async def _write(self, plan: plans.Plan[Any]) -> Any:
+    async def _run(self, plan: plans.Plan[Any], commit: bool) -> Any:
         self.loop = self.loop or asyncio.get_running_loop()
-        async with self.engine.begin() as conn:
-            return await adrive(conn, plan)
+
+        def run(conn: Connection) -> Any:
+            dbapi = conn.connection.dbapi_connection
+            try:
+                result = run_plan(dbapi, self._compile, plan)
+            except BaseException:
+                dbapi.rollback()
+                raise
+            dbapi.commit() if commit else dbapi.rollback()
+            return result
+
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(run)
+
+    async def _write(self, plan: plans.Plan[Any]) -> Any:
+        return await self._run(plan, commit=True)
 
     async def _read(self, plan: plans.Plan[Any]) -> Any:
-        self.loop = self.loop or asyncio.get_running_loop()
-        async with self.engine.connect() as conn:
-            return await adrive(conn, plan)
+        return await self._run(plan, commit=False)
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         return await self._read(plans.get_tuple(self.statements, self.serde, config))

@@ -33,7 +33,12 @@ from memory.checkpoint.base import (
     load_tuple,
     writes,
 )
-from memory.checkpoint.statements import CHECKPOINT_COLUMNS, Statements
+from memory.checkpoint.statements import (
+    CHECKPOINT_COLUMNS,
+    Statements,
+    values_params,
+    values_query,
+)
 
 T = TypeVar("T")
 Step = tuple[Executable, Any, bool]
@@ -41,7 +46,7 @@ Plan = Generator[Step, list[RowMapping], T]
 
 PRUNE_STRATEGIES = ("keep_latest", "delete")
 #: Checkpoints whose values are fetched per round trip when listing.
-LIST_BATCH = 200
+LIST_BATCH = 100
 _DELTA_MARKERS = ("counters_since_delta_snapshot", "delta_writes_versioned")
 
 
@@ -78,16 +83,16 @@ def _load(
 ) -> Plan[list[CheckpointTuple]]:
     """Tuples for checkpoint rows: their blobs and writes come in one more round trip."""
     bodies = [load_body(serde, r["type"], r["checkpoint"]) for r in rows]
-    needed = [
-        k
-        for r, b in zip(rows, bodies, strict=True)
-        for k in blob_keys(r["thread_id"], r["checkpoint_ns"], b)
-    ]
+    needed = sorted(
+        {
+            k
+            for r, b in zip(rows, bodies, strict=True)
+            for k in blob_keys(r["thread_id"], r["checkpoint_ns"], b)
+        }
+    )
     write_keys = [(r["thread_id"], r["checkpoint_ns"], r["checkpoint_id"]) for r in rows]
-    if needed:
-        found = yield s.values, {"blob_keys": needed, "write_keys": write_keys}, True
-    else:
-        found = yield s.writes_only, {"write_keys": write_keys}, True
+    query = values_query(len(needed), len(write_keys))
+    found = yield query, values_params(needed, write_keys), True
     blob_rows: dict[tuple[str, str, str, str], tuple[str, bytes | None]] = {}
     write_rows: dict[tuple[str, str, str], list[RowMapping]] = defaultdict(list)
     for f in found:
@@ -181,7 +186,14 @@ def _collect_garbage(
         if (r["channel"], r["version"]) not in referenced
     ]
     if garbage:
-        yield s.delete_blob_keys, {**scope, "keys": garbage}, False
+        doomed = tuple_(blobs.c.channel, blobs.c.version).in_(garbage)
+        yield (
+            blobs.delete().where(
+                blobs.c.thread_id == thread_id, blobs.c.checkpoint_ns == ns, doomed
+            ),
+            None,
+            False,
+        )
 
 
 def _delete_checkpoints(

@@ -28,8 +28,8 @@ from sqlalchemy import (
     literal,
     literal_column,
     null,
+    or_,
     select,
-    tuple_,
     union_all,
 )
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -77,8 +77,13 @@ def upsert(dialect: str, table: Table, update: Sequence[str] | None) -> Insert:
     raise NotImplementedError(f"no upsert for dialect {dialect!r}")
 
 
-def _values_query(with_blobs: bool) -> Select[Any] | CompoundSelect:
-    """Blobs and pending writes of a batch of checkpoints, in one round trip."""
+@cache
+def values_query(n_blobs: int, n_writes: int) -> Select[Any] | CompoundSelect:
+    """Blobs and pending writes of a batch of checkpoints, in one round trip.
+
+    One statement per (number of blob keys, number of checkpoints), with a bound parameter per
+    key part (`b0_thread` ...): built and compiled once, unlike an expanding IN list.
+    """
     w = select(
         literal_column("'w'").label("kind"),
         writes.c.thread_id,
@@ -90,12 +95,8 @@ def _values_query(with_blobs: bool) -> Select[Any] | CompoundSelect:
         writes.c.task_id,
         writes.c.task_path,
         writes.c.idx,
-    ).where(
-        tuple_(writes.c.thread_id, writes.c.checkpoint_ns, writes.c.checkpoint_id).in_(
-            bindparam("write_keys", expanding=True)
-        )
-    )
-    if not with_blobs:
+    ).where(or_(*[_key_match(writes, "checkpoint_id", f"w{i}") for i in range(n_writes)]))
+    if not n_blobs:
         return w
     b = select(
         literal_column("'b'").label("kind"),
@@ -108,12 +109,38 @@ def _values_query(with_blobs: bool) -> Select[Any] | CompoundSelect:
         cast(null(), String(SHORT_LEN)).label("task_id"),
         cast(null(), String(ID_LEN)).label("task_path"),
         cast(null(), Integer).label("idx"),
-    ).where(
-        tuple_(blobs.c.thread_id, blobs.c.checkpoint_ns, blobs.c.channel, blobs.c.version).in_(
-            bindparam("blob_keys", expanding=True)
-        )
-    )
+    ).where(or_(*[_key_match(blobs, "version", f"b{i}", "channel") for i in range(n_blobs)]))
     return union_all(b, w)
+
+
+def _key_match(
+    table: Table, last: str, prefix: str, extra: str | None = None
+) -> ColumnElement[bool]:
+    conds = [
+        table.c.thread_id == bindparam(f"{prefix}_thread"),
+        table.c.checkpoint_ns == bindparam(f"{prefix}_ns"),
+        table.c[last] == bindparam(f"{prefix}_{last}"),
+    ]
+    if extra:
+        conds.append(table.c[extra] == bindparam(f"{prefix}_{extra}"))
+    return and_(*conds)
+
+
+def values_params(
+    blob_keys: Sequence[tuple[str, str, str, str]], write_keys: Sequence[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """Parameters for `values_query(len(blob_keys), len(write_keys))`."""
+    params: dict[str, Any] = {}
+    for i, (thread_id, ns, channel, version) in enumerate(blob_keys):
+        params |= {
+            f"b{i}_thread": thread_id,
+            f"b{i}_ns": ns,
+            f"b{i}_channel": channel,
+            f"b{i}_version": version,
+        }
+    for i, (thread_id, ns, checkpoint_id) in enumerate(write_keys):
+        params |= {f"w{i}_thread": thread_id, f"w{i}_ns": ns, f"w{i}_checkpoint_id": checkpoint_id}
+    return params
 
 
 def _scope(table: Table) -> ColumnElement[bool]:
@@ -133,12 +160,9 @@ class Statements:
     insert_writes: Insert
     latest: Select[Any]
     by_id: Select[Any]
-    values: CompoundSelect | Select[Any]
-    writes_only: CompoundSelect | Select[Any]
     thread_rows: Select[Any]
     scope_bodies: Select[Any]
     scope_blob_keys: Select[Any]
-    delete_blob_keys: Delete
     delete_thread: tuple[Delete, ...]
 
     def metadata_filter(
@@ -194,17 +218,11 @@ def statements(dialect: str) -> Statements:
         by_id=select(*CHECKPOINT_COLUMNS).where(
             _scope(c), c.c.checkpoint_id == bindparam("checkpoint_id")
         ),
-        values=_values_query(True),
-        writes_only=_values_query(False),
         thread_rows=select(c.c.checkpoint_ns, c.c.checkpoint_id, c.c.metadata).where(
             c.c.thread_id == bindparam("thread_id")
         ),
         scope_bodies=select(c.c.type, c.c.checkpoint).where(_scope(c)),
         scope_blob_keys=select(blobs.c.channel, blobs.c.version).where(_scope(blobs)),
-        delete_blob_keys=blobs.delete().where(
-            _scope(blobs),
-            tuple_(blobs.c.channel, blobs.c.version).in_(bindparam("keys", expanding=True)),
-        ),
         delete_thread=tuple(
             t.delete().where(t.c.thread_id == bindparam("thread_id"))
             for t in (writes, blobs, checkpoints)
