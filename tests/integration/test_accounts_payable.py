@@ -115,7 +115,8 @@ def test_approval_in_a_separate_process_after_the_first_exited(settings: Setting
     assert again.returncode == 1 and "already decided" in again.stderr
 
 
-def test_reject_from_another_process_pays_nothing(settings: Settings) -> None:
+def test_reject_from_another_process_pays_nothing(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / ".overture")  # SQLite only: the approve test covers both
     with open_app(settings) as app:
         load_seed_file(app.engine)
         started = process_document(app, DOCUMENTS / "06_over_threshold.pdf")
