@@ -217,6 +217,10 @@ class _Connections:
         self.engine = engine
         self.idle: list[Any] = []
         self.psycopg = engine.dialect.driver == "psycopg"
+        # MySQL/MariaDB default to REPEATABLE READ, whose gap locks make concurrent upserts of
+        # different keys wait on each other; every statement here is keyed, so READ COMMITTED
+        # gives the same results without those waits.
+        self.mysql = engine.dialect.name in ("mysql", "mariadb")
 
     @contextmanager
     def take(self) -> Iterator[Any]:
@@ -226,6 +230,9 @@ class _Connections:
             fairy = self.engine.raw_connection()
             if self.psycopg:
                 fairy.driver_connection.autocommit = True
+            if self.mysql:
+                with fairy.driver_connection.cursor() as cursor:
+                    cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
         try:
             yield fairy.driver_connection
         except BaseException as error:
@@ -242,6 +249,9 @@ class _Connections:
             fairy = self.idle.pop()
             if self.psycopg:
                 fairy.driver_connection.autocommit = False
+            if self.mysql:
+                with fairy.driver_connection.cursor() as cursor:
+                    cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             fairy.close()
 
 
