@@ -18,10 +18,14 @@ from pydantic import ValidationError
 from nodes.context import Context, context_of
 from nodes.state import State, step
 from overture.domain import Invoice
-from overture.errors import AlreadyDecided, InvalidDecision
-from tools import approvals
+from overture.errors import AlreadyDecided, ApprovalRefused, InvalidDecision
+from tools import approval_votes, approvals
+from tools.approval_policy import ApprovalTerms, Tally, make_terms
 from tools.approvals import ApprovalDecision, ApprovalRequest, ToolCall
+from tools.canonical import sha256_hex
+from tools.crashpoints import crash_point
 from tools.payments import TOOL_NAME, PaymentInstruction
+from tools.schema import utcnow
 
 EDITABLE_FIELDS = frozenset({"amount", "payee_iban"})
 """What an approver may change; anything else is a different payment, requested anew."""
@@ -110,6 +114,8 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     request = approvals.record_request(
         context.engine, request_for(state, thread_id_of(runtime), instruction)
     )
+    terms = approval_votes.register_terms(context.engine, terms_for(context, request))
+    crash_point("approval.after_terms")
     payload: dict[str, Any] = {
         "approval_id": request.id,
         **request.call.model_dump(mode="json"),
@@ -118,13 +124,31 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "currency": request.currency,
         "reasons": request.reasons,
         "document_path": request.document_path,
+        "required_role": terms.required_role,
+        "approvals_required": terms.approvals_required,
+        "expires_at": terms.expires_at.isoformat(),
     }
-    while True:  # a bad resume value asks again, with the problem, instead of failing the run
+    final = instruction
+    while True:  # a bad or refused decision asks again, with the problem; so does a 2nd approver
         try:
-            decision, final = apply_decision(request.id, instruction, interrupt(payload))
-            break
-        except InvalidDecision as error:
+            decision, final = apply_decision(request.id, final, interrupt(payload))
+            tally = _vote(context, terms, decision, final)
+        except (InvalidDecision, ApprovalRefused) as error:
+            if isinstance(error, AlreadyDecided):
+                raise  # a racing approver decided first: this resume has nothing to do
             payload = {**payload, "error": str(error)}
+            continue
+        if tally.status != "pending":
+            break
+        payload = {
+            **payload,
+            "arguments": final.model_dump(mode="json"),
+            "payload_hash": tally.payload_hash,
+            "approved_by": tally.approvers,
+            "error": f"approved by {', '.join(tally.approvers)}; a second, different approver "
+            "must approve the same payload",
+        }
+    crash_point("approval.after_vote")
     _record_decision(context, request.id, decision)
     what = f"{decision.action} by {decision.approver}"
     if final != instruction:
@@ -135,6 +159,46 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         "payment_instruction": final if decision.action != "reject" else None,
         **step("needs_approval", what),
     }
+
+
+def terms_for(context: Context, request: ApprovalRequest) -> ApprovalTerms:
+    """The policy terms of a request: role from the tool's policy, TTL and two-person
+    threshold from settings, the submitter from `settings.user`."""
+    spec = context.executor.registry.get(request.call.tool)
+    return make_terms(
+        request_id=request.id,
+        tool=request.call.tool,
+        payload_hash=request.payload_hash,
+        required_role=spec.approver_role or "",
+        requested_at=request.requested_at or utcnow(),
+        settings=context.settings,
+        amount=request.amount,
+        currency=request.currency,
+        requested_by=context.settings.user,
+        thread_id=request.thread_id,
+    )
+
+
+def decision_id_of(decision: ApprovalDecision) -> str:
+    """The decision's id; one derived from its content when the resumer gave none."""
+    return decision.decision_id or sha256_hex(decision.model_dump(mode="json"))
+
+
+def _vote(
+    context: Context, terms: ApprovalTerms, decision: ApprovalDecision, final: PaymentInstruction
+) -> Tally:
+    """Record the decision under the approval policy (who, role, limit, expiry, hash)."""
+    edited = context.executor.registry.bind(TOOL_NAME, final) if decision.action == "edit" else None
+    return approval_votes.decide(
+        context.engine,
+        terms,
+        approver_id=decision.approver,
+        action=decision.action,
+        comment=decision.comment,
+        edited_hash=edited.payload_hash if edited else None,
+        edited_arguments=edited.arguments if edited else None,
+        decision_id=decision_id_of(decision),
+    ).tally
 
 
 def _record_decision(context: Context, request_id: str, decision: ApprovalDecision) -> None:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from overture.settings import Settings
+from tools.catalog import accounts_payable_registry
+from tools.executor import ToolExecutor
 from tools.payments import PaymentGateway
 
 if TYPE_CHECKING:
@@ -34,9 +36,21 @@ class Context:
     payments: PaymentGateway | None = None
     """The payment API; None means the SQL fake on `engine` (tools/payments)."""
 
+    tools: ToolExecutor | None = None
+    """Runs registered tools (policy, ledger, audit trail); None means the accounts-payable
+    registry (tools/catalog.py) over `payments` and `engine`."""
+
     def __post_init__(self) -> None:
         if self.payments is None:
             self.payments = PaymentGateway(self.engine)
+        if self.tools is None:
+            registry = accounts_payable_registry(self.payments, self.settings)
+            self.tools = ToolExecutor(registry, self.engine)
+
+    @property
+    def executor(self) -> ToolExecutor:
+        assert self.tools is not None  # set in __post_init__
+        return self.tools
 
     @property
     def payment_gateway(self) -> PaymentGateway:

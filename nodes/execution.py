@@ -1,9 +1,10 @@
 """The execution agent: pays an approved invoice through the payments tool, exactly once.
 
-The idempotency key is derived from the thread and the invoice, and the payments API
-honours it, so a retried or resumed run (the node re-running after a crash between the call
-and the checkpoint) gets the first payment back instead of paying twice. Issue 4 moves the
-call behind the tool registry and its execution ledger; the key scheme stays.
+The payment runs through the tool registry's executor (tools/executor.py): its policy checks
+the approval (payload hash, approvers), and its execution ledger derives the idempotency key
+from (thread, node, tool, canonical arguments) and passes it to the payments API, so a
+retried or resumed run (the node re-running after a crash between the call and the
+checkpoint) gets the first payment back instead of paying twice.
 """
 
 from __future__ import annotations
@@ -16,33 +17,43 @@ from sqlalchemy.orm import Session
 from nodes.approval import thread_id_of
 from nodes.context import Context, context_of
 from nodes.state import State, step
-from tools.canonical import sha256_hex
-from tools.payments import TOOL_NAME, PaymentInstruction
+from overture.errors import ToolCallRefused
+from tools import approval_votes
+from tools.crashpoints import crash_point
+from tools.executor import CallScope
+from tools.payments import TOOL_NAME, PaymentReceipt
 from tools.records import mark_invoice_paid
 
 
-def idempotency_key(thread_id: str, instruction: PaymentInstruction) -> str:
-    """One key per (thread, vendor, invoice): an edited amount is still the same payment."""
-    return sha256_hex(
-        {
-            "thread": thread_id,
-            "tool": TOOL_NAME,
-            "vendor": instruction.vendor_id,
-            "invoice": instruction.invoice_number,
-        }
-    )
-
-
 def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Graph node: make the payment and mark the invoice paid in the system of record."""
+    """Graph node: pay through the tool registry, then mark the invoice paid.
+
+    The executor checks the call against the approval it was granted under (the payload hash
+    must be the approved one: a change via `update_state` after approval is refused), and
+    its ledger returns the recorded receipt when this node re-runs after a crash.
+    """
     instruction = state.get("payment_instruction")
     if instruction is None:
         return {"payment": None, **step("execute", "nothing to pay")}
     context = context_of(runtime)
     thread_id = thread_id_of(runtime)
-    receipt = context.payment_gateway.pay(
-        instruction, idempotency_key=idempotency_key(thread_id, instruction)
-    )
+    request_id = state.get("approval_request_id")
+    terms = approval_votes.get_terms(context.engine, request_id) if request_id else None
+    try:
+        outcome = context.executor.execute(
+            TOOL_NAME, instruction, CallScope(thread_id, "execute"), approval=terms
+        )
+    except ToolCallRefused as refusal:
+        return {
+            "payment": None,
+            "errors": [f"{state.get('document_path', '')}: payment refused: {refusal}"],
+            **step("execute", f"payment refused ({refusal.code}); nothing was paid"),
+        }
+    receipt = outcome.result
+    assert isinstance(receipt, PaymentReceipt)
+    if outcome.replayed:  # the ledger answered: the recorded receipt, not a new payment
+        receipt = receipt.model_copy(update={"replayed": True})
+    crash_point("execute.after_payment")
     invoice = state.get("invoice")
     with Session(context.engine) as session, session.begin():
         mark_invoice_paid(
@@ -55,7 +66,8 @@ def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             payment_id=receipt.payment_id,
             source=thread_id,
         )
+    crash_point("execute.after_mark_paid")
     note = f"paid {instruction.amount} {instruction.currency} as {receipt.payment_id}"
     if receipt.replayed:
-        note += " (replayed: the payment API had this key already)"
+        note += " (replayed: recorded by the execution ledger before a restart)"
     return {"payment": receipt, **step("execute", note)}

@@ -23,7 +23,7 @@ from overture.errors import (
     ThreadNotFound,
 )
 from overture.runtime import App
-from tools import approvals
+from tools import approval_votes, approvals
 from tools.approvals import ApprovalDecision
 from tools.payments import PaymentInstruction
 
@@ -117,6 +117,12 @@ def resume_approval(app: App, approval_id: str, decision: dict[str, Any]) -> Run
         raise AlreadyDecided(request.call.tool, approval_id, request.status, decided_by)
     instruction = PaymentInstruction.model_validate(request.call.arguments)
     checked, _ = apply_decision(approval_id, instruction, decision)
+    checked = checked.model_copy(update={"decision_id": checked.decision_id or uuid.uuid4().hex})
+    terms = approval_votes.get_terms(app.engine, approval_id)
+    if terms is not None:  # refuse (and audit) a decider the policy rejects, before resuming
+        approval_votes.precheck(
+            app.engine, terms, approver_id=checked.approver, action=checked.action
+        )
     state = snapshot(app, request.thread_id)
     if not any(
         isinstance(i.value, dict) and i.value.get("approval_id") == approval_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
         timedelta(hours=72),
         description="How long an approval request may wait for its decision; after that it "
         "expires and must be requested again (seconds or ISO 8601, e.g. PT72H).",
+    )
+    user: str = Field(
+        default_factory=getpass.getuser,
+        description="Who this process acts as: the submitter of the runs it starts, who may "
+        "not approve them (OVERTURE_USER; default: the login name).",
     )
     two_person_threshold: Decimal = Field(
         Decimal("50000"),

@@ -43,6 +43,7 @@ class ApprovalTerms(BaseModel):
     request_id: str
     tool: str
     payload_hash: str = Field(description="SHA-256 of the canonical tool call as requested.")
+    thread_id: str | None = None
     amount: Decimal | None = None
     currency: str | None = None
     required_role: str
@@ -63,6 +64,7 @@ class Vote(BaseModel):
     arguments: dict[str, object] | None = Field(None, description="The edited arguments.")
     comment: str = ""
     decided_at: datetime
+    decision_id: str | None = Field(None, description="Identifies one decision (replays).")
 
 
 class Tally(BaseModel):
@@ -86,6 +88,7 @@ def make_terms(
     amount: Decimal | None = None,
     currency: str | None = None,
     requested_by: str | None = None,
+    thread_id: str | None = None,
 ) -> ApprovalTerms:
     """Terms under the current settings: expiry from the TTL, approvers from the threshold."""
     two_person = amount is not None and amount > settings.two_person_threshold
@@ -93,6 +96,7 @@ def make_terms(
         request_id=request_id,
         tool=tool,
         payload_hash=payload_hash,
+        thread_id=thread_id,
         amount=amount,
         currency=currency,
         required_role=required_role,

@@ -41,6 +41,11 @@ class ApprovalDecision(BaseModel):
     approver: str = Field(min_length=1)
     edits: dict[str, Any] = Field(default_factory=dict, description="Argument -> new value.")
     comment: str = ""
+    decision_id: str | None = Field(
+        None,
+        description="Identifies this decision, so the gateway re-running on resume recognises "
+        "it; the CLI sets a fresh one per decision (issue 4).",
+    )
 
 
 class ApprovalRequest(BaseModel):

@@ -22,6 +22,7 @@ from tools.approval_policy import ApprovalTerms, check_execution
 from tools.approval_votes import votes_for
 from tools.audit_trail import AuditEvent
 from tools.canonical import canonical_json
+from tools.crashpoints import crash_point
 from tools.ledger import ExecutionLedger, idempotency_key
 from tools.registry import BoundCall, ToolRegistry, ToolSpec
 
@@ -84,6 +85,7 @@ class ToolExecutor:
             )
         key = idempotency_key(scope.thread_id, scope.node, spec.name, call.arguments)
         request_id = approval.request_id if approval else None
+        crash_point("executor.before_ledger")
         try:
             outcome = self.ledger.run_once(
                 key=key,
@@ -105,6 +107,7 @@ class ToolExecutor:
                 detail={"idempotency_key": key},
             )
             raise
+        crash_point("executor.before_audit")
         self._audit(
             scope,
             spec.name,

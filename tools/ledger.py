@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tools.canonical import sha256_hex
+from tools.crashpoints import crash_point
 from tools.locks import hold
 from tools.schema import Base, as_utc, utcnow
 
@@ -108,8 +109,10 @@ class ExecutionLedger:
         with the same key calls again.
         """
         self._insert_pending(key, thread_id, node, tool, payload_hash)
+        crash_point("ledger.after_pending")
         with self._locked(key) as connection:
             row = connection.execute(self._select(key)).one()
+            crash_point("ledger.after_lock")
             if row.status == "succeeded":
                 return LedgerOutcome(
                     key=key, result=row.result, replayed=True, attempts=row.attempts
@@ -122,8 +125,10 @@ class ExecutionLedger:
             )
             self._commit_if_sqlite(connection)
             failure: BaseException | None = None
+            crash_point("ledger.before_call")
             try:
                 result = to_json(call())
+                crash_point("ledger.after_call")
             except Exception as error:  # noqa: BLE001 - recorded, then re-raised below
                 failure, result = error, None
             connection.execute(
@@ -136,6 +141,7 @@ class ExecutionLedger:
                     updated_at=utcnow(),
                 )
             )
+        crash_point("ledger.after_record")
         if failure is not None:
             raise failure
         return LedgerOutcome(key=key, result=result, replayed=False, attempts=attempts)

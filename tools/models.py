@@ -3,7 +3,15 @@
 Add a line here when a new module adds a table (issue 4: registry, ledger, users).
 """
 
-from tools import approvals, audit_log, records  # noqa: F401
+from tools import (  # noqa: F401
+    approval_votes,
+    approvals,
+    approvers,
+    audit_log,
+    audit_trail,
+    ledger,
+    records,
+)
 from tools.schema import Base
 
 metadata = Base.metadata

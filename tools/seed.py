@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from overture.domain import SystemOfRecordSeed
+from tools.catalog import DEMO_APPROVERS, seed_demo_approvers
 from tools.records import (
     GoodsReceiptRow,
     InvoiceRow,
@@ -76,11 +77,13 @@ def load_seed(engine: Engine, seed: SystemOfRecordSeed) -> dict[str, int]:
                         source="seed",
                     )
                 )
+    seed_demo_approvers(engine)  # issue 4: so `overture approve ID --as alice` works
     return {
         "vendors": len(seed.vendors),
         "purchase_orders": len(seed.purchase_orders),
         "goods_receipts": len(seed.goods_receipts),
         "paid_invoices": len(seed.paid_invoices),
+        "approvers": len(DEMO_APPROVERS),
     }
 
 

@@ -94,7 +94,9 @@ def test_approve_pays_once_marks_paid_and_audits(context) -> None:
 def test_execute_rerun_replays_the_payment(context) -> None:
     graph = gateway_graph()
     graph.invoke(start_state(), CONFIG, context=context)
-    graph.invoke(Command(resume={"action": "approve", "approver": "a"}), CONFIG, context=context)
+    graph.invoke(
+        Command(resume={"action": "approve", "approver": "alice"}), CONFIG, context=context
+    )
     # Replay the execute step from its checkpoint, as a crash-and-resume would.
     before_execute = next(s for s in graph.get_state_history(CONFIG) if s.next == ("execute",))
     out = graph.invoke(None, before_execute.config, context=context)
@@ -130,7 +132,7 @@ def test_invalid_decision_asks_again_with_the_problem(context) -> None:
     graph.invoke(Command(resume=bad_edit), CONFIG, context=context)
     assert "cannot edit" in graph.get_state(CONFIG).interrupts[0].value["error"]
     out = graph.invoke(
-        Command(resume={"action": "approve", "approver": "x"}), CONFIG, context=context
+        Command(resume={"action": "approve", "approver": "alice"}), CONFIG, context=context
     )
     assert out["payment"] is not None and context.payment_gateway.count() == 1
 
