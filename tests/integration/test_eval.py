@@ -142,3 +142,23 @@ def test_drift_gate_fails_naming_the_metric(sqlite_url: str, monkeypatch) -> Non
     assert "field_accuracy.po_number" in drift.output
     assert "route_accuracy" in drift.output
     assert "regression in" in drift.output
+
+
+def test_langsmith_evaluators_agree_with_local_metrics() -> None:
+    from observability.eval_langsmith import (
+        approval_precision,
+        fields_correct,
+        prediction,
+        route_correct,
+    )
+
+    good = score_example(
+        _example(), {"route": "auto_approve", "invoice": {"po_number": "PO-1"}}, 1.0
+    )
+    bad = score_example(_example("reject"), {"route": "auto_approve"}, 1.0)
+    outs = [prediction(good), prediction(bad)]
+    refs = [{"route": r.example.route, "fields": r.example.fields} for r in (good, bad)]
+    assert route_correct(outs[0], refs[0])["score"] is True
+    assert route_correct(outs[1], refs[1])["score"] is False
+    assert fields_correct(outs[0], refs[0])["score"] == 0.5  # po right, total missing
+    assert approval_precision(outs, refs)["score"] == metrics([good, bad])["approval_precision"]
