@@ -17,20 +17,25 @@ quote a bank number); when an anonymizer is set the client ignores the `hide_*` 
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import ensure_config, get_callback_manager_for_config
 from langchain_core.tracers.langchain import LangChainTracer
 from langchain_core.tracers.schemas import Run
 from langsmith import Client
 from langsmith import utils as ls_utils
 from sqlalchemy import Engine
 
-from observability.masking import anonymize
+from observability.masking import anonymize, masked_jsonable
 from observability.runs import case_metadata
 from observability.sink import SqlTraceSink
 
@@ -102,6 +107,61 @@ class OvertureLangSmithTracer(LangChainTracer):
     def _on_chain_error(self, run: Run) -> None:
         self._enrich(run)
         super()._on_chain_error(run)
+
+
+@dataclass
+class ToolRunHandle:
+    """Set `output` inside `with tool_run(...)` to record what the tool returned."""
+
+    output: Any = None
+
+
+@contextmanager
+def tool_run(name: str, inputs: Mapping[str, Any]) -> Iterator[ToolRunHandle]:
+    """Record a tool call made outside LangChain's tool classes as a `tool` run.
+
+    The tool registry calls handlers directly (policy, ledger, exactly-once), so LangChain
+    never sees a tool run; wrapping the call in this puts one under the current agent's run,
+    in the SQL sink and in LangSmith alike. Outside a graph (no current config) the callback
+    manager has no handlers and this costs nothing.
+    """
+    config = ensure_config()
+    manager = get_callback_manager_for_config(config)
+    run_manager = manager.on_tool_start(
+        {"name": name, "description": f"registry tool {name}"},
+        json.dumps(masked_jsonable(inputs), ensure_ascii=False),
+        name=name,
+        inputs=dict(inputs),
+    )
+    handle = ToolRunHandle()
+    try:
+        yield handle
+    except BaseException as error:
+        run_manager.on_tool_error(error)
+        raise
+    run_manager.on_tool_end(handle.output)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def traced_tool_calls(method: F) -> F:
+    """Decorate `ToolExecutor.execute(self, name, arguments, ...)`: each call a tool run.
+
+    Refusals and failures become errored tool runs; the outcome is the run's output.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Any, name: str, arguments: Any, *args: Any, **kwargs: Any) -> Any:
+        dump = getattr(arguments, "model_dump", None)
+        inputs = dump(mode="json") if callable(dump) else dict(arguments)
+        with tool_run(name, inputs) as run:
+            outcome = method(self, name, arguments, *args, **kwargs)
+            run.output = outcome
+        return outcome
+
+    wrapper.__overture_traced__ = True  # type: ignore[attr-defined]
+    return cast(F, wrapper)
 
 
 def prompt_tags(prompt_versions: Mapping[str, str]) -> list[str]:

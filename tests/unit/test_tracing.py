@@ -115,3 +115,29 @@ def test_percentile_nearest_rank() -> None:
     assert percentile([], 50) is None
     assert percentile([5.0], 95) == 5.0
     assert percentile([float(i) for i in range(1, 101)], 95) == 95.0
+
+
+def test_tool_run_puts_registry_calls_under_the_agent(sqlite_url: str) -> None:
+    from langgraph.graph import END, START, StateGraph
+
+    from observability.tracing import tool_run
+
+    def pay(state: dict) -> dict:
+        with tool_run("payments.execute", {"iban": IBAN_COMPACT, "amount": "10.00"}) as run:
+            run.output = {"status": "paid"}
+        return {"paid": True}
+
+    builder = StateGraph(dict)
+    builder.add_node("execute", pay)
+    builder.add_edge(START, "execute")
+    builder.add_edge("execute", END)
+    engine = make_engine(sqlite_url)
+    builder.compile().invoke({"x": 1}, tracing_config("t-tool", "w", engine=engine))
+    [root] = thread_traces(engine, "t-tool")
+    [agent] = root.children
+    [tool] = agent.children
+    assert (tool.name, tool.run_type, tool.agent) == ("payments.execute", "tool", "execute")
+    assert tool.inputs == {"iban": "DE…3000", "amount": "10.00"}
+    assert tool.outputs == {"output": {"status": "paid"}}
+    with tool_run("outside.graph", {}):  # no graph, no handlers: a no-op
+        pass
