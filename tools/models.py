@@ -10,6 +10,7 @@ from tools import (  # noqa: F401
     audit_log,
     audit_trail,
     ledger,
+    outbox,
     records,
 )
 from tools.schema import Base
