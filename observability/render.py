@@ -89,13 +89,14 @@ background:#fff}
 h1{font-size:20px;margin:0 0 4px}
 .meta{color:#5b6478;margin-bottom:16px}
 details{margin:2px 0 2px 18px;border-left:2px solid #e3e7ef;padding-left:8px}
-summary{cursor:pointer;padding:2px 0;list-style-position:outside}
+summary{cursor:pointer;padding:2px 0;list-style-position:outside;position:relative;
+padding-right:260px}
 .name{font-weight:600}.type{color:#7a8499;font-size:12px;margin-left:6px}
 .lat{color:#0b6e99;margin-left:10px}.tok{color:#8a3ffc;margin-left:10px}
 .status-error{color:#c62828;font-weight:600;margin-left:10px}
 .status-interrupted{color:#b26a00;font-weight:600;margin-left:10px}
-.bar{display:inline-block;height:8px;background:#8fb8de;margin-left:10px;vertical-align:middle;
-border-radius:2px}
+.track{position:absolute;right:0;top:7px;width:250px}
+.bar{display:block;height:8px;background:#8fb8de;border-radius:2px}
 pre{background:#f6f8fb;border:1px solid #e3e7ef;padding:8px;overflow:auto;max-height:320px;
 white-space:pre-wrap;word-break:break-word;font-size:12px}
 .agent>summary .name{color:#14532d}
@@ -115,10 +116,17 @@ def _payload(title: str, value: Any) -> str:
     )
 
 
-def _node_html(node: TraceNode, total_ms: float, depth: int) -> str:
-    width = (
-        0 if not total_ms or node.latency_ms is None else max(2, 240 * node.latency_ms / total_ms)
-    )
+_BAR_PX = 240
+
+
+def _node_html(node: TraceNode, root: TraceNode, depth: int) -> str:
+    # A waterfall: each bar starts where its run started within the invocation.
+    total_ms = root.latency_ms or 0.0
+    width = offset = 0.0
+    if total_ms and node.latency_ms is not None:
+        width = max(2.0, _BAR_PX * node.latency_ms / total_ms)
+        start_ms = (node.start_time - root.start_time).total_seconds() * 1000
+        offset = min(_BAR_PX - width, max(0.0, _BAR_PX * start_ms / total_ms))
     status = (
         f'<span class="status-{html.escape(node.status)}">{html.escape(node.status)}</span>'
         if node.status != "success"
@@ -132,13 +140,14 @@ def _node_html(node: TraceNode, total_ms: float, depth: int) -> str:
         f'<summary><span class="name">{html.escape(node.name)}</span>'
         f'<span class="type">{html.escape(node.run_type)}</span>'
         f'<span class="lat">{html.escape(_ms(node.latency_ms))}</span>{tokens}{status}'
-        f'<span class="bar" style="width:{width:.0f}px"></span></summary>',
+        f'<span class="track"><span class="bar" style="margin-left:{offset:.0f}px;'
+        f'width:{width:.0f}px"></span></span></summary>',
     ]
     if node.error:
         parts.append(_payload("error", node.error))
     parts.append(_payload("inputs", node.inputs))
     parts.append(_payload("outputs", node.outputs))
-    parts.extend(_node_html(child, total_ms, depth + 1) for child in node.children)
+    parts.extend(_node_html(child, root, depth + 1) for child in node.children)
     parts.append("</details>")
     return "".join(parts)
 
@@ -155,7 +164,7 @@ def html_page(thread_id: str, traces: Sequence[TraceNode]) -> str:
         )
         sections.append(
             f'<section><div class="meta">{root.start_time:%Y-%m-%d %H:%M:%S} · {facts}</div>'
-            f"{_node_html(root, root.latency_ms or 0.0, 0)}</section>"
+            f"{_node_html(root, root, 0)}</section>"
         )
     body = "".join(sections) or "<p>No traces stored for this thread.</p>"
     title = f"Overture trace · thread {html.escape(thread_id)}"
