@@ -1,0 +1,213 @@
+"""Who may call the LangGraph server, and which threads they see (`langgraph.json` `auth`).
+
+Users are the approvers of tools/approvers.py, authenticated by an API key from
+tools/api_keys.py (`Authorization: Bearer ovt_...` or `X-Api-Key: ovt_...`). A thread belongs
+to whoever created it (`metadata.owner`); besides its owner, a user holding the role a pending
+approval on that thread requires may read it and resume it. A resume's approver is always the
+authenticated user: the name a client puts in the decision is overwritten here, and again by
+the approval node from the run's server info (nodes/approval.py), so neither alone is trusted.
+
+Lookups are blocking SQLAlchemy calls on the process's application engine, so they run in a
+worker thread: the server's event loop must never block.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from langgraph_sdk import Auth
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from overture.runtime import default_context
+from tools import api_keys, approval_votes
+from tools.approvals import ApprovalRequestRow
+from tools.approvers import Approver, get_approver
+
+OWNER_KEY = "owner"
+"""Thread metadata key naming the user who created the thread."""
+
+auth = Auth()
+
+
+def _engine() -> Engine:
+    return default_context().engine
+
+
+def bearer_token(authorization: str | None, headers: dict[bytes, bytes]) -> str | None:
+    """The API key from `Authorization: Bearer <key>` or `X-Api-Key: <key>` (the SDK's)."""
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            return token.strip()
+    raw = headers.get(b"x-api-key")
+    return raw.decode("latin-1").strip() or None if raw else None
+
+
+def pending_roles(engine: Engine, thread_id: str) -> set[str]:
+    """The roles that may decide the approvals `thread_id` is waiting on (none: not waiting)."""
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(ApprovalRequestRow.id).where(
+                ApprovalRequestRow.thread_id == thread_id, ApprovalRequestRow.status == "pending"
+            )
+        ).all()
+    roles = set()
+    for request_id in ids:
+        terms = approval_votes.get_terms(engine, request_id)
+        if terms is not None and terms.required_role:
+            roles.add(terms.required_role)
+    return roles
+
+
+def may_decide(engine: Engine, user_id: str, thread_id: str) -> bool:
+    """True when the thread waits on an approval whose role `user_id` holds (actively).
+
+    The amount limit, expiry, self-approval and two-person rules are the approval policy's
+    (tools/approval_policy.py), checked by the node when the decision arrives.
+    """
+    roles = pending_roles(engine, thread_id)
+    if not roles:
+        return False
+    user = get_approver(engine, user_id)
+    return user is not None and any(user.limit_for(role) is not None for role in roles)
+
+
+def decided_on(engine: Engine, user_id: str, thread_id: str) -> bool:
+    """True when `user_id` decided an approval of the thread (they may see how it ended)."""
+    with Session(engine) as session:
+        found = session.scalar(
+            select(ApprovalRequestRow.id)
+            .where(
+                ApprovalRequestRow.thread_id == thread_id,
+                ApprovalRequestRow.decided_by == user_id,
+            )
+            .limit(1)
+        )
+    return found is not None
+
+
+def may_read(engine: Engine, user_id: str, thread_id: str) -> bool:
+    """An approver reads a thread they may decide on, or one they decided."""
+    return may_decide(engine, user_id, thread_id) or decided_on(engine, user_id, thread_id)
+
+
+def stamp_approver(command: Any, identity: str) -> None:
+    """Overwrite the approver of a resume value (or of each in a resume map) in place."""
+    resume = command.get("resume") if isinstance(command, dict) else None
+    if not isinstance(resume, dict):
+        return
+    values = resume.values() if resume and "action" not in resume else [resume]
+    for value in values:
+        if isinstance(value, dict):
+            value["approver"] = identity
+
+
+def _owner_filter(ctx: Auth.types.AuthContext) -> dict[str, str]:
+    return {OWNER_KEY: ctx.user.identity}
+
+
+@auth.authenticate
+async def authenticate(
+    authorization: str | None, headers: dict[bytes, bytes]
+) -> Auth.types.MinimalUserDict:
+    """Resolve the API key to an active user, or answer 401."""
+    token = bearer_token(authorization, headers)
+    if token is None:
+        raise Auth.exceptions.HTTPException(
+            status_code=401,
+            detail="missing API key: send `Authorization: Bearer <key>` "
+            "(create one with `overture tokens create USER`)",
+        )
+    user: Approver | None = await asyncio.to_thread(api_keys.authenticate, _engine(), token)
+    if user is None:
+        raise Auth.exceptions.HTTPException(
+            status_code=401, detail="unknown, revoked or inactive API key"
+        )
+    return {
+        "identity": user.id,
+        "display_name": user.display_name or user.id,
+        "is_authenticated": True,
+        "permissions": [f"role:{role}" for role in sorted(user.roles)],
+    }
+
+
+@auth.on
+async def owner_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict[str, str]:
+    """Default for every resource without a more specific handler: the owner's own only."""
+    metadata = value.get("metadata") if isinstance(value, dict) else None
+    if isinstance(metadata, dict):
+        metadata[OWNER_KEY] = ctx.user.identity
+    return _owner_filter(ctx)
+
+
+@auth.on.threads.create
+async def on_thread_create(
+    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create.value
+) -> dict[str, str]:
+    """A new thread is its creator's, whatever owner the client put in its metadata."""
+    metadata = value.setdefault("metadata", {})
+    metadata[OWNER_KEY] = ctx.user.identity
+    return _owner_filter(ctx)
+
+
+@auth.on.threads.read
+async def on_thread_read(
+    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.read.value
+) -> dict[str, str] | None:
+    """The owner, or an approver of what the thread waits for (to see the interrupt) or of
+    what it waited for (to see the outcome of their decision)."""
+    thread_id = value.get("thread_id")
+    if thread_id is not None and await asyncio.to_thread(
+        may_read, _engine(), ctx.user.identity, str(thread_id)
+    ):
+        return None
+    return _owner_filter(ctx)
+
+
+@auth.on.threads.create_run
+async def on_run_create(
+    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create_run.value
+) -> dict[str, str] | None:
+    """Start or continue a run: the owner may run their thread; a resume decides an approval
+    and is allowed only to an approver of it, as themselves."""
+    metadata = value.get("metadata")
+    if isinstance(metadata, dict):  # owner of a thread this run creates on the fly
+        metadata[OWNER_KEY] = ctx.user.identity
+    kwargs = value.get("kwargs") or {}
+    command = kwargs.get("command")
+    if not (isinstance(command, dict) and "resume" in command):
+        return _owner_filter(ctx)
+    thread_id = value.get("thread_id")
+    allowed = thread_id is not None and await asyncio.to_thread(
+        may_decide, _engine(), ctx.user.identity, str(thread_id)
+    )
+    if not allowed:
+        raise Auth.exceptions.HTTPException(
+            status_code=403,
+            detail=f"{ctx.user.identity} may not decide: this thread waits on no approval "
+            "whose role they hold (`overture users grant`)",
+        )
+    stamp_approver(command, ctx.user.identity)
+    return None
+
+
+@auth.on.assistants
+async def on_assistants(
+    ctx: Auth.types.AuthContext, value: dict[str, Any]
+) -> dict[str, str] | bool:
+    """The graphs are shared: anyone authenticated reads assistants; changes are refused."""
+    if ctx.action in ("read", "search"):
+        return True
+    raise Auth.exceptions.HTTPException(
+        status_code=403, detail="assistants are defined by langgraph.json, not by API"
+    )
+
+
+@auth.on.store
+async def on_store(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
+    """The store API reaches only the caller's own namespace (`(user_id, ...)`)."""
+    namespace = tuple(value.get("namespace") or ())
+    if not namespace or namespace[0] != ctx.user.identity:
+        value["namespace"] = (ctx.user.identity, *namespace)

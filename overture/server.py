@@ -1,0 +1,66 @@
+"""What `langgraph.json` plugs into the LangGraph server: graphs, SQL checkpointer, store.
+
+Both are async context managers on the one `OVERTURE_DATABASE_URL`, so a thread started by the
+server lives in the same tables as one started by the CLI or a notebook, and survives the
+server (the dev server's own `.langgraph_api/` files hold only its thread and run registry).
+The server enters each once per event loop and exits it at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from langgraph.graph.state import CompiledStateGraph
+
+from graphs import accounts_payable as _accounts_payable
+from memory.checkpoint import AsyncSQLCheckpointer
+from memory.store import SQLVectorStore, lifespan_store
+from overture.db import make_async_engine
+from overture.runtime import checkpoint_serde, default_context
+from overture.settings import get_settings
+
+
+def for_server(graph: CompiledStateGraph) -> CompiledStateGraph:
+    """The exported `graph` as the server must run it: without a context schema.
+
+    The server passes every run a context dict (`{}` when the client sends none), which
+    LangGraph would coerce into `Context` and fail: `Context` holds live objects (engine,
+    tool executor) no client can send. Nor should a client steer them: a coerced context could
+    carry its own `settings` (an approval threshold of a billion). Without a schema the dict
+    reaches nodes as-is, `context_of()` ignores it, and they run on `default_context()`, built
+    from the server's own `OVERTURE_*` settings.
+    """
+    return graph.copy(update={"context_schema": None})
+
+
+accounts_payable = for_server(_accounts_payable.graph)
+"""`langgraph.json` graph `accounts_payable`."""
+
+
+@asynccontextmanager
+async def checkpointer() -> AsyncIterator[AsyncSQLCheckpointer]:
+    """The async SQL checkpointer (`langgraph.json` `checkpointer.path`).
+
+    Also migrates the application tables before the first request: the auth handler looks
+    tokens up in them, and the graph's nodes expect them.
+    """
+    settings = get_settings()
+    await asyncio.to_thread(default_context)  # opens and migrates the application engine
+    engine = make_async_engine(
+        settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous
+    )
+    saver = AsyncSQLCheckpointer(engine, serde=checkpoint_serde())
+    try:
+        await saver.asetup()
+        yield saver
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def store() -> AsyncIterator[SQLVectorStore]:
+    """The long-term memory store, SQL rows + FAISS (`langgraph.json` `store.path`)."""
+    async with lifespan_store(get_settings()) as memory:
+        yield memory
