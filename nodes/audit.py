@@ -1,19 +1,26 @@
 """The audit agent: a structured audit record in SQL and a summary a human can read.
 
-The `rules` strategy writes the summary from a template; a later issue adds the `llm`
-strategy (prompts in nodes/prompts.py) behind the same node, with this as its fallback.
+The `rules` strategy writes the summary from a template; the `llm` strategy (when the context
+holds an `audit_model`) asks the model to write it from the record's facts, with the template
+as its fallback. The structured record is the same either way.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
+from nodes import prompts
 from nodes.approval import thread_id_of
 from nodes.context import Context, context_of
 from nodes.state import State, step
 from tools.audit_log import AuditRecord, Outcome, write_record
+
+log = logging.getLogger(__name__)
 
 
 def outcome_of(state: State) -> Outcome:
@@ -74,9 +81,26 @@ def summarise(record: AuditRecord, vendor_name: str | None = None) -> str:
     return " ".join(lines)
 
 
+def llm_summary(model: BaseChatModel, record: AuditRecord) -> str:
+    """The `llm` strategy: the model writes the summary from the record's facts only."""
+    facts = record.model_dump_json(exclude={"summary"}, indent=1)
+    reply = model.invoke(
+        [SystemMessage(prompts.AUDIT_SYSTEM), HumanMessage(prompts.AUDIT_USER.format(facts=facts))]
+    )
+    text = reply.text.strip()
+    if not text:
+        raise ValueError("the audit model returned an empty summary")
+    return text
+
+
 def audit(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Graph node: write the audit record (upsert by thread) and the summary."""
     context = context_of(runtime)
     record = build_record(state, thread_id_of(runtime))
+    if context.audit_model is not None:
+        try:
+            record.summary = llm_summary(context.audit_model, record)
+        except Exception as error:  # noqa: BLE001 - any model failure falls back to the template
+            log.warning("audit model failed (%s); the template summary stands", error)
     write_record(context.engine, record)
     return {"audit": record, "summary": record.summary, **step("audit", record.outcome)}

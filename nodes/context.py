@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.language_models import BaseChatModel
 from sqlalchemy import Engine
 
 from overture.settings import Settings
 from tools.catalog import accounts_payable_registry
 from tools.executor import ToolExecutor
 from tools.payments import PaymentGateway
+from tools.read_tools import read_only_tools
+from tools.registry import ToolRegistry
 
 if TYPE_CHECKING:
     from langgraph.runtime import Runtime
@@ -40,12 +43,23 @@ class Context:
     """Runs registered tools (policy, ledger, audit trail); None means the accounts-payable
     registry (tools/catalog.py) over `payments` and `engine`."""
 
+    verification_model: BaseChatModel | None = None
+    """The `llm` verification strategy's model; None means rules only (nodes/verification)."""
+
+    audit_model: BaseChatModel | None = None
+    """The `llm` audit strategy's model; None means the template summary (nodes/audit)."""
+
+    read_tools: ToolExecutor | None = None
+    """The read-only record tools an LLM agent may call; None means tools/read_tools.py."""
+
     def __post_init__(self) -> None:
         if self.payments is None:
             self.payments = PaymentGateway(self.engine)
         if self.tools is None:
             registry = accounts_payable_registry(self.payments, self.settings)
             self.tools = ToolExecutor(registry, self.engine)
+        if self.read_tools is None:
+            self.read_tools = ToolExecutor(ToolRegistry(read_only_tools(self.engine)), self.engine)
 
     @property
     def executor(self) -> ToolExecutor:

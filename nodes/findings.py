@@ -22,6 +22,7 @@ FindingCode = Literal[
     "line_not_on_po",
     "currency_mismatch",
     "no_lines",
+    "agent_concern",
 ]
 
 

@@ -26,6 +26,7 @@ REVIEW_CODES = (
     "line_not_on_po",
     "currency_mismatch",
     "no_lines",
+    "agent_concern",
 )
 
 

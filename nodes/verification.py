@@ -15,11 +15,14 @@ from langgraph.runtime import Runtime
 from sqlalchemy.orm import Session
 
 from nodes._matching import best_vendor, similarity
+from nodes.approval import thread_id_of
 from nodes.context import Context, context_of
 from nodes.findings import Finding, VerificationReport
+from nodes.llm_verification import investigate
 from nodes.state import State, step
 from overture.domain import Invoice, InvoiceLine, POLine, PurchaseOrder, Vendor
 from tools import records
+from tools.executor import CallScope
 
 
 def normalise_iban(value: str | None) -> str | None:
@@ -199,5 +202,10 @@ def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     context = context_of(runtime)
     with Session(context.engine) as session:
         report = verify_invoice(invoice, session, context.settings.price_tolerance)
+    if context.verification_model is not None and context.read_tools is not None:
+        scope = CallScope(thread_id_of(runtime), "verify", actor="verification-agent")
+        report.findings += investigate(
+            context.verification_model, invoice, context.read_tools, scope
+        )
     outcome = "; ".join(report.messages()) or f"clean match for {report.vendor_name}"
     return {"verification": report, **step("verify", outcome)}

@@ -1,12 +1,14 @@
 """The `overture` command. Thin: each group of commands lives in its own module and
-registers itself here; other pillars (traces, stats, eval, memory, users) mount the same way.
+registers itself here.
 """
 
 from __future__ import annotations
 
 import typer
 
+from observability import cli as observability_cli
 from overture import cli_approvals, cli_process
+from overture.cli_users import users_app
 
 app = typer.Typer(
     name="overture",
@@ -17,6 +19,8 @@ app = typer.Typer(
 
 cli_process.register(app)
 cli_approvals.register(app)
+observability_cli.register(app)
+app.add_typer(users_app, name="users")
 
 
 if __name__ == "__main__":

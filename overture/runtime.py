@@ -20,9 +20,13 @@ from sqlalchemy import Engine, text
 from graphs.accounts_payable import build_graph
 from memory.checkpoint import SQLCheckpointer
 from nodes.context import Context
+from nodes.extraction import RulesExtractor
+from nodes.llm_extraction import LLMExtractor
 from nodes.state import STATE_TYPES
+from observability.tracing import tracing_config
 from overture.db import make_engine
 from overture.errors import DatabaseUnavailable
+from overture.models import make_chat_model, model_spec
 from overture.settings import Settings, get_settings
 from tools.migrate import upgrade
 
@@ -37,8 +41,16 @@ class App:
     graph: CompiledStateGraph
     context: Context
 
-    def config(self, thread_id: str) -> RunnableConfig:
-        return {"configurable": {"thread_id": thread_id}}
+    def config(self, thread_id: str, *, document: str | None = None) -> RunnableConfig:
+        """The run config: the thread, and tracing (local SQL sink; LangSmith when its env
+        vars turn it on) tagged with the workflow, strategy and prompt versions."""
+        return tracing_config(
+            thread_id,
+            "accounts_payable",
+            document=document,
+            engine=self.engine,
+            strategy=model_spec(self.settings),
+        )
 
 
 def checkpoint_serde() -> JsonPlusSerializer:
@@ -74,10 +86,26 @@ def open_app(settings: Settings | None = None) -> Iterator[App]:
             engine=engine,
             checkpointer=saver,
             graph=build_graph(checkpointer=saver),
-            context=Context(engine=engine, settings=settings),
+            context=build_context(engine, settings),
         )
     finally:
         engine.dispose()
+
+
+def build_context(engine: Engine, settings: Settings) -> Context:
+    """The run context with each agent's strategy from settings (`rules` unless a model is set)."""
+    ingestion = make_chat_model(settings, "ingestion")
+    return Context(
+        engine=engine,
+        settings=settings,
+        extractor=(
+            LLMExtractor(ingestion, RulesExtractor(), repairs=settings.llm_repairs)
+            if ingestion is not None
+            else None
+        ),
+        verification_model=make_chat_model(settings, "verification"),
+        audit_model=make_chat_model(settings, "audit"),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -85,4 +113,4 @@ def default_context() -> Context:
     """The context for runs that bring none (the LangGraph server): built once per process
     from `OVERTURE_*` settings, on a migrated engine."""
     settings = get_settings()
-    return Context(engine=open_engine(settings), settings=settings)
+    return build_context(open_engine(settings), settings)

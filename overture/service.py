@@ -25,6 +25,7 @@ from overture.errors import (
 from overture.runtime import App
 from tools import approval_votes, approvals
 from tools.approvals import ApprovalDecision
+from tools.locks import hold
 from tools.payments import PaymentInstruction
 
 Status = Literal[
@@ -58,7 +59,11 @@ def process_document(app: App, path: str | Path, thread_id: str | None = None) -
     """Run one document through the graph; never raises for a bad document or a node bug."""
     thread_id = thread_id or new_thread_id(path)
     try:
-        app.graph.invoke({"document_path": str(path)}, app.config(thread_id), context=app.context)
+        app.graph.invoke(
+            {"document_path": str(path)},
+            app.config(thread_id, document=str(path)),
+            context=app.context,
+        )
     except Exception as error:  # noqa: BLE001 - one bad file never stops the others
         return RunOutcome(
             thread_id=thread_id,
@@ -107,11 +112,20 @@ def resume_approval(app: App, approval_id: str, decision: dict[str, Any]) -> Run
     """Resume the thread waiting on `approval_id` with a decision, from any process.
 
     The request is looked up in SQL (not in this process's memory), the decision validated
-    before the graph sees it, and the thread resumed through the checkpointer.
+    before the graph sees it, and the thread resumed through the checkpointer. Resumes of one
+    thread are serialised (a lock that dies with its holder): two approvers racing would
+    otherwise both continue the thread; the second now finds it decided.
     """
     request = approvals.get_request(app.engine, approval_id)
     if request is None:
         raise ApprovalNotFound(approval_id)
+    with hold(app.engine, f"thread:{request.thread_id}"):
+        return _resume_locked(app, approval_id, decision)
+
+
+def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunOutcome:
+    request = approvals.get_request(app.engine, approval_id)
+    assert request is not None
     if request.status != "pending":
         decided_by = [request.decided_by] if request.decided_by else None
         raise AlreadyDecided(request.call.tool, approval_id, request.status, decided_by)
@@ -128,6 +142,12 @@ def resume_approval(app: App, approval_id: str, decision: dict[str, Any]) -> Run
         isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
         for i in state.interrupts
     ):
+        if (
+            terms is not None
+            and (tally := approval_votes.current_tally(app.engine, terms)).status != "pending"
+        ):
+            # a concurrent approver decided (and resumed) between our checks and now
+            raise AlreadyDecided(request.call.tool, approval_id, tally.status, tally.deciders)
         raise InvalidDecision(approval_id, f"thread {request.thread_id} is not waiting on it")
     app.graph.invoke(
         Command(resume=checked.model_dump(mode="json")),

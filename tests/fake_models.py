@@ -17,6 +17,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 ScriptEntry = AIMessage | Callable[[list[BaseMessage]], AIMessage]
+"""What a script entry may be."""
 
 
 def tool_call(name: str, args: dict[str, Any], content: str = "") -> AIMessage:
@@ -31,7 +32,8 @@ def tool_call(name: str, args: dict[str, Any], content: str = "") -> AIMessage:
 class ScriptedChatModel(BaseChatModel):
     """Replies from its script in order; fails loudly when the script runs out."""
 
-    script: list[ScriptEntry]
+    script: list[Any]
+    """`AIMessage`s or functions of the conversation (typed loosely: pydantic would coerce)."""
     calls: list[list[BaseMessage]] = Field(default_factory=list)
     bound_tools: list[Any] = Field(default_factory=list)
     model_name: str = "scripted"
