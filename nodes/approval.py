@@ -114,7 +114,8 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     request = approvals.record_request(
         context.engine, request_for(state, thread_id_of(runtime), instruction)
     )
-    terms = approval_votes.register_terms(context.engine, terms_for(context, request))
+    submitter = server_user(runtime)  # under the server, who started the run
+    terms = approval_votes.register_terms(context.engine, terms_for(context, request, submitter))
     crash_point("approval.after_terms")
     payload: dict[str, Any] = {
         "approval_id": request.id,
@@ -131,7 +132,8 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     final = instruction
     while True:  # a bad or refused decision asks again, with the problem; so does a 2nd approver
         try:
-            decision, final = apply_decision(request.id, final, interrupt(payload))
+            raw = as_server_user(interrupt(payload), server_user(runtime))
+            decision, final = apply_decision(request.id, final, raw)
             tally = _vote(context, terms, decision, final)
         except (InvalidDecision, ApprovalRefused) as error:
             if isinstance(error, AlreadyDecided):
@@ -161,9 +163,28 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     }
 
 
-def terms_for(context: Context, request: ApprovalRequest) -> ApprovalTerms:
+def server_user(runtime: Runtime[Context]) -> str | None:
+    """The user the LangGraph server authenticated for this run (overture/auth.py), if any."""
+    user = runtime.server_info.user if runtime.server_info else None
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "identity", None) or None
+
+
+def as_server_user(raw: Any, user: str | None) -> Any:
+    """A resume value decided by `user`: through the server the approver is the caller,
+    never the name the client wrote (the auth handler rewrites it too; this holds without it).
+    """
+    if user is None or not isinstance(raw, dict):
+        return raw
+    return {**raw, "approver": user}
+
+
+def terms_for(
+    context: Context, request: ApprovalRequest, submitter: str | None = None
+) -> ApprovalTerms:
     """The policy terms of a request: role from the tool's policy, TTL and two-person
-    threshold from settings, the submitter from `settings.user`."""
+    threshold from settings, the submitter given (the server's user) or `settings.user`."""
     spec = context.executor.registry.get(request.call.tool)
     return make_terms(
         request_id=request.id,
@@ -174,7 +195,7 @@ def terms_for(context: Context, request: ApprovalRequest) -> ApprovalTerms:
         settings=context.settings,
         amount=request.amount,
         currency=request.currency,
-        requested_by=context.settings.user,
+        requested_by=submitter or context.settings.user,
         thread_id=request.thread_id,
     )
 
