@@ -20,7 +20,8 @@ from langgraph_sdk import Auth
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from overture.runtime import default_context
+from memory.checkpoint import SQLCheckpointer
+from overture.runtime import checkpoint_serde, default_context
 from tools import api_keys, approval_votes
 from tools.approvals import ApprovalRequestRow
 from tools.approvers import Approver, get_approver
@@ -93,6 +94,18 @@ def may_read(engine: Engine, user_id: str, thread_id: str) -> bool:
     return may_decide(engine, user_id, thread_id) or decided_on(engine, user_id, thread_id)
 
 
+def checkpoint_owner(engine: Engine, thread_id: str) -> str | None:
+    """The owner recorded in the thread's latest checkpoint (runs carry it in their metadata).
+
+    The dev server keeps its thread registry in its own files, so after a restart without
+    them a thread exists only in SQL; whoever registers it again must be this owner.
+    """
+    saver = SQLCheckpointer(engine, serde=checkpoint_serde())
+    latest = saver.get_tuple({"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}})
+    owner = latest.metadata.get(OWNER_KEY) if latest is not None else None
+    return owner if isinstance(owner, str) else None
+
+
 def stamp_approver(command: Any, identity: str) -> None:
     """Overwrite the approver of a resume value (or of each in a resume map) in place."""
     resume = command.get("resume") if isinstance(command, dict) else None
@@ -146,7 +159,15 @@ async def owner_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict
 async def on_thread_create(
     ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create.value
 ) -> dict[str, str]:
-    """A new thread is its creator's, whatever owner the client put in its metadata."""
+    """A new thread is its creator's, whatever owner the client put in its metadata; a thread
+    id that already has checkpoints (re-registered after a restart) only by their owner."""
+    thread_id = value.get("thread_id")
+    if thread_id is not None:
+        owner = await asyncio.to_thread(checkpoint_owner, _engine(), str(thread_id))
+        if owner is not None and owner != ctx.user.identity:
+            raise Auth.exceptions.HTTPException(
+                status_code=403, detail=f"thread {thread_id} belongs to another user"
+            )
     metadata = value.setdefault("metadata", {})
     metadata[OWNER_KEY] = ctx.user.identity
     return _owner_filter(ctx)
@@ -173,12 +194,14 @@ async def on_run_create(
     """Start or continue a run: the owner may run their thread; a resume decides an approval
     and is allowed only to an approver of it, as themselves."""
     metadata = value.get("metadata")
-    if isinstance(metadata, dict):  # owner of a thread this run creates on the fly
-        metadata[OWNER_KEY] = ctx.user.identity
     kwargs = value.get("kwargs") or {}
     command = kwargs.get("command")
     if not (isinstance(command, dict) and "resume" in command):
+        if isinstance(metadata, dict):  # the owner, also of a thread created on the fly
+            metadata[OWNER_KEY] = ctx.user.identity
         return _owner_filter(ctx)
+    if isinstance(metadata, dict):  # the thread's owner stays its owner in the checkpoints
+        metadata.pop(OWNER_KEY, None)
     thread_id = value.get("thread_id")
     allowed = thread_id is not None and await asyncio.to_thread(
         may_decide, _engine(), ctx.user.identity, str(thread_id)

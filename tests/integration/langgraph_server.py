@@ -1,0 +1,133 @@
+"""Start `langgraph dev` on the project's langgraph.json, on a given database, for tests.
+
+The server runs in its own working directory (its `.langgraph_api/` registry lands there, not
+in the repo) and its own process group, so stopping it stops everything it started.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+
+from overture.runtime import open_engine
+from overture.settings import Settings
+from tools.api_keys import create_token
+from tools.approvers import add_approver, grant
+from tools.catalog import PAYMENT_APPROVER_ROLE, seed_demo_approvers
+from tools.seed import load_seed, read_seed
+
+REPO = Path(__file__).resolve().parents[2]
+LANGGRAPH = Path(sys.executable).parent / "langgraph"
+QUIET = {
+    "LANGGRAPH_CLI_NO_ANALYTICS": "1",
+    "LANGGRAPH_NO_VERSION_CHECK": "true",
+    "LANGSMITH_TRACING": "false",
+    "LANGCHAIN_TRACING_V2": "false",
+}
+START_TIMEOUT = 90.0
+
+
+def seed_users(database_url: str) -> dict[str, str]:
+    """Seed the system of record and users; return an API key per user.
+
+    alice and carol are the demo approvers (ap_approver up to 250000 and 20000); erin holds
+    the role with a limit below the sample's 14762.00; dave holds no role (a requester).
+    """
+    engine = open_engine(Settings(database_url=database_url))
+    try:
+        load_seed(engine, read_seed())
+        seed_demo_approvers(engine)
+        add_approver(engine, "dave", "Dave (requester)")
+        add_approver(engine, "erin", "Erin (junior approver)")
+        grant(engine, "erin", PAYMENT_APPROVER_ROLE, Decimal("5000"))
+        return {
+            user: create_token(engine, user, "tests")[1]
+            for user in ("alice", "carol", "dave", "erin")
+        }
+    finally:
+        engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LangGraphServer:
+    """A running `langgraph dev`; `stop()` ends its process group."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    workdir: Path
+    log: Path
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 20.0) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, sig)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_server(database_url: str, workdir: Path, home: Path) -> LangGraphServer:
+    """Start the server on `database_url` and wait until it answers `/ok`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {
+        **os.environ,
+        **QUIET,
+        "OVERTURE_DATABASE_URL": database_url,
+        "OVERTURE_HOME": str(home),
+        "OVERTURE_USER": "langgraph-server",
+    }
+    log = workdir / "server.log"
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [
+                str(LANGGRAPH),
+                "dev",
+                "--no-reload",
+                "--no-browser",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--config",
+                str(REPO / "langgraph.json"),
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = LangGraphServer(f"http://127.0.0.1:{port}", process, workdir, log)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"langgraph dev exited ({process.returncode}):\n{server.log_tail()}")
+        try:
+            if httpx.get(f"{server.url}/ok", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    server.stop(signal.SIGKILL)
+    raise RuntimeError(f"langgraph dev did not answer in {START_TIMEOUT}s:\n{server.log_tail()}")

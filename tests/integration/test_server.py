@@ -1,0 +1,162 @@
+"""The graphs through the LangGraph server (`langgraph dev` on langgraph.json), with langgraph-sdk.
+
+One server per backend (SQLite, PostgreSQL) for the module: authentication, thread scoping,
+the approval interrupt read from thread state, and a resume decided as the authenticated user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from langgraph_sdk import get_sync_client
+from langgraph_sdk.client import SyncLangGraphClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from overture.runtime import open_engine
+from overture.settings import Settings
+from tests.databases import throwaway_database
+from tests.integration.langgraph_server import LangGraphServer, seed_users, start_server
+from tools import approvals
+from tools.payments import PaymentRow
+
+pytestmark = pytest.mark.integration
+
+GRAPH = "accounts_payable"
+DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "documents"
+OVER_THRESHOLD = str(DOCUMENTS / "06_over_threshold.pdf")  # clean, 14762.00 EUR: needs approval
+CLEAN = str(DOCUMENTS / "01_clean_match.pdf")  # under the threshold: paid automatically
+
+
+class Deployment:
+    """A running server, the database behind it, and an SDK client per user."""
+
+    def __init__(self, server: LangGraphServer, database_url: str, tokens: dict[str, str]):
+        self.server = server
+        self.database_url = database_url
+        self.tokens = tokens
+
+    def client(self, user: str | None) -> SyncLangGraphClient:
+        key = self.tokens[user] if user else None
+        return get_sync_client(url=self.server.url, api_key=key)
+
+    def start_to_approval(self, user: str) -> tuple[str, dict[str, Any]]:
+        """Run the over-threshold invoice as `user`; return the thread and interrupt payload."""
+        client = self.client(user)
+        thread = client.threads.create()
+        client.runs.wait(thread["thread_id"], GRAPH, input={"document_path": OVER_THRESHOLD})
+        state = client.threads.get_state(thread["thread_id"])
+        assert state["next"] == ["needs_approval"], self.server.log_tail(10)
+        (interrupt,) = state["interrupts"]
+        return thread["thread_id"], interrupt["value"]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def deployment(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
+    tmp = tmp_path_factory.mktemp(f"server-{request.param}")
+    with throwaway_database(request.param, tmp) as url:
+        tokens = seed_users(url)
+        server = start_server(url, tmp / "server", tmp / "home")
+        try:
+            yield Deployment(server, url, tokens)
+        finally:
+            server.stop()
+
+
+def status_of(error: pytest.ExceptionInfo[BaseException]) -> int:
+    assert isinstance(error.value, httpx.HTTPStatusError), error.value
+    return error.value.response.status_code
+
+
+def test_requests_without_a_valid_key_get_401(deployment: Deployment) -> None:
+    url = f"{deployment.server.url}/threads/search"
+    assert httpx.post(url, json={}).status_code == 401
+    bad = httpx.post(url, json={}, headers={"Authorization": "Bearer ovt_not-a-key"})
+    assert bad.status_code == 401
+    with pytest.raises(httpx.HTTPStatusError) as error:
+        deployment.client(None).threads.search()
+    assert status_of(error) == 401
+    ok = httpx.post(url, json={}, headers={"Authorization": f"Bearer {deployment.tokens['dave']}"})
+    assert ok.status_code == 200
+
+
+def test_interrupt_read_from_state_and_resumed_only_by_an_authorised_approver(
+    deployment: Deployment,
+) -> None:
+    """One thread (the sample invoice can be paid once per database): refused resumes first."""
+    thread_id, payload = deployment.start_to_approval("dave")
+    assert payload["tool"] == "payments.pay"
+    assert payload["amount"] == "14762.00" and payload["currency"] == "EUR"
+    assert payload["required_role"] == "ap_approver"
+    assert len(payload["payload_hash"]) == 64
+    decide_as_alice = {"resume": {"action": "approve", "approver": "alice"}}
+
+    # dave holds no approver role (and submitted it): the server refuses his resume
+    with pytest.raises(httpx.HTTPStatusError) as error:
+        deployment.client("dave").runs.wait(thread_id, GRAPH, command=decide_as_alice)
+    assert status_of(error) == 403
+    # erin holds the role under too low a limit: the gateway refuses and asks again
+    erin = deployment.client("erin")
+    erin.runs.wait(thread_id, GRAPH, command=decide_as_alice)
+    state = erin.threads.get_state(thread_id)
+    assert state["next"] == ["needs_approval"]
+    refusal = state["interrupts"][0]["value"]["error"]
+    assert "erin" in refusal and "limit" in refusal
+
+    # alice claims to be bob: the decision is recorded as hers, whatever the client wrote
+    alice = deployment.client("alice")
+    assert alice.threads.get_state(thread_id)["next"] == ["needs_approval"]
+    final = alice.runs.wait(
+        thread_id, GRAPH, command={"resume": {"action": "approve", "approver": "bob"}}
+    )
+    assert final["payment"]["payment_id"].startswith("pay-")
+    state = deployment.client("dave").threads.get_state(thread_id)
+    assert state["next"] == [] and state["values"]["audit"]["outcome"] == "paid"
+    assert state["values"]["approval"]["approver"] == "alice"
+    assert_paid_once(deployment.database_url, payload, decided_by="alice")
+    # having decided, alice may still see how it ended
+    assert alice.threads.get_state(thread_id)["values"]["audit"]["outcome"] == "paid"
+
+
+def assert_paid_once(database_url: str, payload: dict[str, Any], decided_by: str) -> None:
+    """The request is approved by `decided_by` in SQL and its invoice was paid exactly once."""
+    engine = open_engine(Settings(database_url=database_url))
+    try:
+        request = approvals.get_request(engine, payload["approval_id"])
+        assert request is not None and request.status == "approved"
+        assert request.decided_by == decided_by
+        with Session(engine) as session:
+            paid = session.scalar(
+                select(func.count())
+                .select_from(PaymentRow)
+                .where(PaymentRow.invoice_number == payload["arguments"]["invoice_number"])
+            )
+        assert paid == 1
+    finally:
+        engine.dispose()
+
+
+def test_a_user_cannot_read_another_users_thread(deployment: Deployment) -> None:
+    carol, dave, alice = (deployment.client(u) for u in ("carol", "dave", "alice"))
+    thread = carol.threads.create()
+    carol.runs.wait(thread["thread_id"], GRAPH, input={"document_path": CLEAN})
+    assert carol.threads.get_state(thread["thread_id"])["values"]["audit"]["outcome"] == "paid"
+
+    for other in (dave, alice):  # alice approves, but this thread never waited for approval
+        with pytest.raises(httpx.HTTPStatusError) as error:
+            other.threads.get(thread["thread_id"])
+        assert status_of(error) == 404
+        with pytest.raises(httpx.HTTPStatusError) as error:
+            other.threads.get_state(thread["thread_id"])
+        assert status_of(error) in (403, 404)
+        assert thread["thread_id"] not in {t["thread_id"] for t in other.threads.search(limit=100)}
+    # nor can anyone take it over by registering its id as theirs
+    with pytest.raises(httpx.HTTPStatusError) as error:
+        dave.threads.create(thread_id=thread["thread_id"], if_exists="do_nothing")
+    assert status_of(error) in (403, 409)
