@@ -7,7 +7,7 @@ from __future__ import annotations
 import typer
 
 from observability import cli as observability_cli
-from overture import cli_approvals, cli_process
+from overture import cli_approvals, cli_process, cli_tokens
 from overture.cli_users import users_app
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ cli_process.register(app)
 cli_approvals.register(app)
 observability_cli.register(app)
 app.add_typer(users_app, name="users")
+cli_tokens.register(app)
 
 
 if __name__ == "__main__":
