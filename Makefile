@@ -23,6 +23,10 @@ lint: setup
 test: setup lint
 	$(BIN)/python -m pytest -q -rs
 
+serve: setup
+	LANGGRAPH_CLI_NO_ANALYTICS=1 LANGGRAPH_NO_VERSION_CHECK=true LANGSMITH_TRACING=false \
+		$(BIN)/langgraph dev --no-reload --no-browser --port $${PORT:-2024} --config langgraph.json
+
 bench: setup
 	$(BIN)/python bench/checkpointer.py
 
