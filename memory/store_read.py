@@ -153,55 +153,78 @@ def search_ranked(
     index: VectorIndex,
     ns_under: Callable[[tuple[str, ...]], set[int] | None],
 ) -> list[SearchItem]:
-    """Search with a query: FAISS ranking, prefix and filter applied, unscored items last."""
+    """Search with a query: FAISS ranking, prefix and filter applied, unscored items last.
+
+    Hits are ranked from index metadata alone (score, namespace id, item id), then rows are
+    fetched in rank order only until the page is full, so widening `k` to settle ties or to
+    get past filtered-out hits costs FAISS work, not SQL round trips for rows never shown.
+    """
     want = op.offset + op.limit
     ns_ids = ns_under(op.namespace_prefix)
     pool = len(index) if ns_ids is None else index.count_in(ns_ids)
     selective = ns_ids is not None and pool < len(index) / 2
     reach = pool if selective or ns_ids is None else len(index)
     k = min(reach, max(4 * want, 40))
-    seen: set[int] = set()
-    passing: list[tuple[float, int, int, Row, dict[str, Any]]] = []
+    rows: dict[int, Row | None] = {}
+    passing: list[tuple[Hit, Row, dict[str, Any]]] = []
     while k > 0:
-        fresh = []
         hits = index.search(query, k, ns_ids if selective else None)
-        for hit in hits:
-            if hit.item_id in seen or (ns_ids is not None and hit.ns_id not in ns_ids):
-                continue
-            seen.add(hit.item_id)
-            fresh.append(hit)
-        rows = _rows_by_id(ctx, [hit.item_id for hit in fresh])
-        for hit in fresh:
-            row = rows.get(hit.item_id)
-            if row is None:
-                continue
-            value = json.loads(row.value)
-            if matches_filter(value, op.filter):
-                passing.append((hit.score, row.ns_id, row.id, row, value))
-        if k >= reach or (len(passing) >= want and not _tie_at_edge(passing, want, hits)):
+        best: dict[int, Hit] = {}
+        for hit in hits:  # best first: the first hit of an item is its max-pooled score
+            if hit.item_id not in best and (ns_ids is None or hit.ns_id in ns_ids):
+                best[hit.item_id] = hit
+        passing = _walk(ctx, op, _rank(list(best.values())), want, rows)
+        if k >= reach:
+            break
+        if len(passing) >= want and (index.is_hnsw or not _tie_at_edge(passing, want, hits)):
             break
         k = min(reach, k * 4)
-    passing = _rank(passing)
-    ranked = [_item(row, value, score) for score, _ns, _id, row, value in passing[op.offset : want]]
+    page = passing[op.offset : want]
+    ranked = [_item(row, value, hit.score) for hit, row, value in page]
     if op.refresh_ttl:
-        ctx.refreshed.extend(int(p[2]) for p in passing[op.offset : want])
+        ctx.refreshed.extend(hit.item_id for hit, _row, _value in page)
     if len(ranked) < op.limit:
         ranked.extend(_unscored(ctx, op, op.limit - len(ranked)))
     return ranked
 
 
-def _rank(passing: list[tuple]) -> list[tuple]:
+def _walk(
+    ctx: ReadContext, op: SearchOp, ranked: list[Hit], want: int, rows: dict[int, Row | None]
+) -> list[tuple[Hit, Row, dict[str, Any]]]:
+    """The first `want` ranked hits whose rows exist and pass the filter (rows cached)."""
+    passing: list[tuple[Hit, Row, dict[str, Any]]] = []
+    position = 0
+    while position < len(ranked) and len(passing) < want:
+        batch = ranked[position : position + max(want - len(passing), 8) * 2]
+        position += len(batch)
+        missing = [hit.item_id for hit in batch if hit.item_id not in rows]
+        if missing:
+            found = _rows_by_id(ctx, missing)
+            rows.update({item_id: found.get(item_id) for item_id in missing})
+        for hit in batch:
+            row = rows[hit.item_id]
+            if row is None:
+                continue
+            value = json.loads(row.value)
+            if matches_filter(value, op.filter):
+                passing.append((hit, row, value))
+                if len(passing) >= want:
+                    break
+    return passing
+
+
+def _rank(hits: list[Hit]) -> list[Hit]:
     """Best score first; ties break by namespace then insertion order (InMemoryStore's order).
 
     Scores within `_TIE_EPSILON` count as tied: float32 FAISS scores of equal float64 cosines
     can differ in the 8th digit, and FAISS returns tied labels in no particular order.
     """
-    ordered = sorted(passing, key=lambda p: -p[0])
-    ranked: list[tuple] = []
+    ordered = sorted(hits, key=lambda h: -h.score)
+    ranked: list[Hit] = []
     start = 0
     for end in range(1, len(ordered) + 1):
-        if end == len(ordered) or ordered[start][0] - ordered[end][0] > _TIE_EPSILON:
-            ranked.extend(sorted(ordered[start:end], key=lambda p: (p[1], p[2])))
+        if end == len(ordered) or ordered[start].score - ordered[end].score > _TIE_EPSILON:
+            ranked.extend(sorted(ordered[start:end], key=lambda h: (h.ns_id, h.item_id)))
             start = end
     return ranked
 
@@ -212,7 +235,7 @@ def _tie_at_edge(passing: list[tuple], want: int, hits: list[Hit]) -> bool:
     Such ties are common: the hash embedder gives exactly 0 to texts sharing no word. Then we
     widen, so ties resolve by namespace and insertion order as in InMemoryStore.
     """
-    cutoff = sorted(p[0] for p in passing)[-want]
+    cutoff = passing[want - 1][0].score
     return bool(hits) and hits[-1].score >= cutoff - _TIE_EPSILON
 
 
