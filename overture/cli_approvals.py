@@ -13,10 +13,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from overture.cli_common import cli_app, console, err_console, status_text
+from overture.cli_common import cli_app, console, err_console, status_text, trail_table
 from overture.errors import OvertureError
 from overture.service import decision, resume_approval
-from tools import approvals, audit_log
+from tools import approvals, audit_log, audit_trail
 from tools.approvals import ApprovalRequest
 from tools.audit_log import AuditRecord
 
@@ -62,6 +62,8 @@ def approvals_command(
             pending_table(approvals.list_requests(app.engine, None if all_ else "pending"))
         )
         console.print(review_table(audit_log.list_records(app.engine, "held_for_review")))
+        if all_:
+            console.print(trail_table(audit_trail.history(app.engine)))
 
 
 def approve(

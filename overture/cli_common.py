@@ -13,6 +13,7 @@ from rich.table import Table
 from overture.errors import OvertureError
 from overture.runtime import App, open_app
 from overture.service import RunOutcome
+from tools.audit_trail import AuditEvent
 
 console = Console()
 err_console = Console(stderr=True)
@@ -72,3 +73,22 @@ def report_problems(outcomes: list[RunOutcome]) -> None:
             if item.document_path not in problem:
                 problem = f"{item.document_path}: {problem}"
             err_console.print(f"[red]✗[/] {escape(problem)} [dim](thread {item.thread_id})[/]")
+
+
+def trail_table(events: list[AuditEvent], title: str = "audit trail") -> Table:
+    """Requests, decisions (who, when, which hash, comment), executions and refusals."""
+    table = Table(title=title, expand=True)
+    for column in ("at", "event", "tool", "by", "payload", "request", "code / comment"):
+        table.add_column(column, overflow="fold")
+    for e in events:
+        note = " ".join(part for part in (e.code, e.comment) if part)
+        table.add_row(
+            e.at.strftime("%Y-%m-%d %H:%M:%S") if e.at else "",
+            e.event,
+            e.tool or "",
+            e.actor or "",
+            (e.payload_hash or "")[:12],
+            e.request_id or "",
+            escape(note),
+        )
+    return table

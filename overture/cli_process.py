@@ -20,10 +20,13 @@ from overture.cli_common import (
     outcomes_table,
     report_problems,
     status_text,
+    trail_table,
 )
+from overture.cli_supervisor import show_goal
 from overture.errors import ThreadNotFound
+from overture.runtime import SUPERVISOR_THREAD_PREFIX
 from overture.service import RunOutcome, outcome, process_document, snapshot
-from tools import approvals, audit_log, records
+from tools import approvals, audit_log, audit_trail, records
 from tools.seed import DEFAULT_SEED, load_seed_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -95,6 +98,9 @@ def run(
 def show(thread: Annotated[str, typer.Argument(help="Thread id.")]) -> None:
     """A run's state, the route it took and why, its story and its checkpoint history."""
     with cli_app() as app:
+        if thread.startswith(SUPERVISOR_THREAD_PREFIX):
+            show_goal(app, thread)
+            return
         try:
             state = snapshot(app, thread)
         except ThreadNotFound as error:
@@ -124,6 +130,7 @@ def show(thread: Annotated[str, typer.Argument(help="Thread id.")]) -> None:
             facts.add_row("summary", escape(result.summary))
         console.print(Panel(facts, title=f"thread {thread}"))
         console.print(Panel("\n".join(escape(s) for s in values.get("trail", [])), title="trail"))
+        console.print(trail_table(audit_trail.history(app.engine, thread_id=thread)))
         console.print(_history_table(app, thread))
 
 

@@ -18,17 +18,23 @@ from langgraph.graph.state import CompiledStateGraph
 from sqlalchemy import Engine, text
 
 from graphs.accounts_payable import build_graph
+from graphs.supervisor import build_graph as build_supervisor
 from memory.checkpoint import SQLCheckpointer
 from nodes.context import Context
 from nodes.extraction import RulesExtractor
 from nodes.llm_extraction import LLMExtractor
+from nodes.planning import LLMPlanner, RulesPlanner
 from nodes.state import STATE_TYPES
+from nodes.supervision import SUPERVISOR_STATE_TYPES, SupervisorContext
 from observability.tracing import tracing_config
 from overture.db import make_engine
 from overture.errors import DatabaseUnavailable
 from overture.models import make_chat_model, model_spec
 from overture.settings import Settings, get_settings
 from tools.migrate import upgrade
+
+SUPERVISOR_THREAD_PREFIX = "sup-"
+"""Threads of the supervisor graph start with this; every other thread is accounts payable."""
 
 
 @dataclass
@@ -40,13 +46,26 @@ class App:
     checkpointer: BaseCheckpointSaver
     graph: CompiledStateGraph
     context: Context
+    supervisor: CompiledStateGraph
+    supervisor_context: SupervisorContext
 
-    def config(self, thread_id: str, *, document: str | None = None) -> RunnableConfig:
+    def graph_for(self, thread_id: str) -> tuple[CompiledStateGraph, Context | SupervisorContext]:
+        """The workflow a thread belongs to, by its id's prefix (`service.new_thread_id`)."""
+        if thread_id.startswith(SUPERVISOR_THREAD_PREFIX):
+            return self.supervisor, self.supervisor_context
+        return self.graph, self.context
+
+    def config(
+        self, thread_id: str, *, document: str | None = None, workflow: str | None = None
+    ) -> RunnableConfig:
         """The run config: the thread, and tracing (local SQL sink; LangSmith when its env
         vars turn it on) tagged with the workflow, strategy and prompt versions."""
+        if workflow is None:
+            supervised = thread_id.startswith(SUPERVISOR_THREAD_PREFIX)
+            workflow = "supervisor" if supervised else "accounts_payable"
         return tracing_config(
             thread_id,
-            "accounts_payable",
+            workflow,
             document=document,
             engine=self.engine,
             strategy=model_spec(self.settings),
@@ -56,7 +75,7 @@ class App:
 def checkpoint_serde() -> JsonPlusSerializer:
     """The default serializer with our state models allow-listed, so strict mode
     (LANGGRAPH_STRICT_MSGPACK=true) loads them and the default mode does not warn."""
-    return JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES)
+    return JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES + SUPERVISOR_STATE_TYPES)
 
 
 def open_engine(settings: Settings) -> Engine:
@@ -79,6 +98,7 @@ def open_app(settings: Settings | None = None) -> Iterator[App]:
     settings = settings or get_settings()
     engine = open_engine(settings)
     try:
+        context = build_context(engine, settings)
         saver = SQLCheckpointer(engine, serde=checkpoint_serde())
         saver.setup()
         yield App(
@@ -86,7 +106,9 @@ def open_app(settings: Settings | None = None) -> Iterator[App]:
             engine=engine,
             checkpointer=saver,
             graph=build_graph(checkpointer=saver),
-            context=build_context(engine, settings),
+            context=context,
+            supervisor=build_supervisor(checkpointer=saver),
+            supervisor_context=build_supervisor_context(context),
         )
     finally:
         engine.dispose()
@@ -106,6 +128,19 @@ def build_context(engine: Engine, settings: Settings) -> Context:
         verification_model=make_chat_model(settings, "verification"),
         audit_model=make_chat_model(settings, "audit"),
     )
+
+
+def build_supervisor_context(context: Context) -> SupervisorContext:
+    """The supervisor's context over the accounts-payable one; the planner from settings."""
+    model = make_chat_model(context.settings, "supervisor")
+    planner = LLMPlanner(model) if model is not None else RulesPlanner()
+    return SupervisorContext(ap=context, planner=planner)
+
+
+@lru_cache(maxsize=1)
+def default_supervisor_context() -> SupervisorContext:
+    """As `default_context`, for the supervisor graph under the server."""
+    return build_supervisor_context(default_context())
 
 
 @lru_cache(maxsize=1)

@@ -10,19 +10,20 @@ import re
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from langgraph.types import Command, StateSnapshot
 from pydantic import BaseModel, Field
 
 from nodes.approval import apply_decision
+from nodes.supervision import StepResult
 from overture.errors import (
     AlreadyDecided,
     ApprovalNotFound,
     InvalidDecision,
     ThreadNotFound,
 )
-from overture.runtime import App
+from overture.runtime import SUPERVISOR_THREAD_PREFIX, App
 from tools import approval_votes, approvals
 from tools.approvals import ApprovalDecision
 from tools.locks import hold
@@ -75,7 +76,8 @@ def process_document(app: App, path: str | Path, thread_id: str | None = None) -
 
 
 def snapshot(app: App, thread_id: str) -> StateSnapshot:
-    state = app.graph.get_state(app.config(thread_id))
+    graph, _ = app.graph_for(thread_id)
+    state = graph.get_state(app.config(thread_id))
     if not state.values and not state.next:
         raise ThreadNotFound(thread_id)
     return state
@@ -149,12 +151,63 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
             # a concurrent approver decided (and resumed) between our checks and now
             raise AlreadyDecided(request.call.tool, approval_id, tally.status, tally.deciders)
         raise InvalidDecision(approval_id, f"thread {request.thread_id} is not waiting on it")
-    app.graph.invoke(
+    graph, context = app.graph_for(request.thread_id)
+    graph.invoke(
         Command(resume=checked.model_dump(mode="json")),
         app.config(request.thread_id),
-        context=app.context,
+        context=context,
     )
+    if graph is app.supervisor:
+        return goal_outcome(app, request.thread_id).for_document(request.document_path)
     return outcome(app, request.thread_id)
+
+
+class GoalOutcome(BaseModel):
+    """Where a supervisor run stands: its plan's results so far, and any approval it awaits."""
+
+    thread_id: str
+    goal: str
+    status: Literal["awaiting_approval", "done"]
+    approval_ids: list[str] = Field(default_factory=list)
+    results: list[StepResult] = Field(default_factory=list)
+    plan_notes: list[str] = Field(default_factory=list)
+    summary: str = ""
+
+    def for_document(self, document_path: str) -> RunOutcome:
+        """The outcome of one delegated document, as `overture approve` reports it."""
+        name = Path(document_path).name
+        step = next((r for r in reversed(self.results) if r.document == name), None)
+        status = step.status if step and step.status in get_args(Status) else "awaiting_approval"
+        return RunOutcome(
+            thread_id=self.thread_id,
+            document_path=document_path,
+            status=status,  # type: ignore[arg-type]
+            approval_id=self.approval_ids[0] if self.approval_ids else None,
+            summary=self.summary or (step.detail if step else ""),
+        )
+
+
+def run_goal(app: App, goal: str, thread_id: str | None = None) -> GoalOutcome:
+    """Give the supervisor a goal; it runs until done or until an approval is needed."""
+    thread_id = thread_id or f"{SUPERVISOR_THREAD_PREFIX}{uuid.uuid4().hex[:12]}"
+    app.supervisor.invoke({"goal": goal}, app.config(thread_id), context=app.supervisor_context)
+    return goal_outcome(app, thread_id)
+
+
+def goal_outcome(app: App, thread_id: str) -> GoalOutcome:
+    """A supervisor thread's outcome as its latest checkpoint tells it."""
+    state = snapshot(app, thread_id)
+    pending = [i.value for i in state.interrupts if isinstance(i.value, dict)]
+    values: dict[str, Any] = state.values
+    return GoalOutcome(
+        thread_id=thread_id,
+        goal=values.get("goal", ""),
+        status="awaiting_approval" if pending else "done",
+        approval_ids=[p["approval_id"] for p in pending if "approval_id" in p],
+        results=list(values.get("results") or []),
+        plan_notes=list(values.get("plan_notes") or []),
+        summary=values.get("summary", ""),
+    )
 
 
 def decision(

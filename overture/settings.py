@@ -66,6 +66,14 @@ class Settings(BaseSettings):
         description="Above this amount two distinct approvers must approve the same payload.",
     )
 
+    inbox: Path = Field(
+        Path("examples/documents"), description="Folder the supervisor plans over (documents)."
+    )
+    requester_email: str = Field(
+        "ap-team@example.com", description="Where the supervisor e-mails its summaries."
+    )
+    supervisor_max_steps: int = Field(20, description="Steps before the supervisor stops.")
+
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under `home`."""
         if self.database_url:

@@ -1,4 +1,4 @@
-"""The accounts-payable topology is pinned: a change shows up in review as a snapshot diff.
+"""The workflows' topologies are pinned: a change shows up in review as a snapshot diff.
 
 Regenerate after an intended change:
 `OVERTURE_UPDATE_SNAPSHOTS=1 pytest tests/unit/test_graph_topology.py`.
@@ -9,16 +9,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from graphs.accounts_payable import build_graph, graph
+from graphs.supervisor import graph as supervisor_graph
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "accounts_payable.mmd"
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+GRAPHS = {"accounts_payable": graph, "supervisor": supervisor_graph}
 
 
-def test_mermaid_topology_matches_snapshot() -> None:
-    drawn = graph.get_graph().draw_mermaid()
+@pytest.mark.parametrize("name", sorted(GRAPHS))
+def test_mermaid_topology_matches_snapshot(name: str) -> None:
+    drawn = GRAPHS[name].get_graph().draw_mermaid()
+    snapshot = SNAPSHOTS / f"{name}.mmd"
     if os.environ.get("OVERTURE_UPDATE_SNAPSHOTS"):
-        SNAPSHOT.write_text(drawn)
-    assert drawn == SNAPSHOT.read_text()
+        snapshot.write_text(drawn)
+    assert drawn == snapshot.read_text()
 
 
 def test_exported_graph_has_no_checkpointer_and_takes_a_context() -> None:

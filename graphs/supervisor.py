@@ -1,0 +1,48 @@
+"""The supervisor: a free-text goal, planned, delegated to the agents, until done.
+
+plan -> supervise -> (accounts_payable | notify) -> supervise -> ... -> finish. Each step's
+agent reports back to `supervise`, which picks the next one with `Command(goto=...)`; the
+plan's length is capped by `settings.supervisor_max_steps`. Invoices run through the
+accounts-payable graph as a subgraph, so its approval gateway pauses the supervisor too.
+"""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from graphs.accounts_payable import build_graph as build_accounts_payable
+from nodes.supervision import (
+    SupervisorContext,
+    SupervisorInput,
+    SupervisorState,
+    delegate_to,
+    finish,
+    notify,
+    plan,
+    supervise,
+)
+
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    """Wire the supervisor; the subgraph shares the supervisor's checkpointer."""
+    builder = StateGraph(
+        SupervisorState, context_schema=SupervisorContext, input_schema=SupervisorInput
+    )
+    builder.add_node("plan", plan)
+    builder.add_node("supervise", supervise)
+    builder.add_node("accounts_payable", delegate_to(build_accounts_payable()))
+    builder.add_node("notify", notify)
+    builder.add_node("finish", finish)
+
+    builder.add_edge(START, "plan")
+    builder.add_edge("plan", "supervise")
+    builder.add_edge("accounts_payable", "supervise")
+    builder.add_edge("notify", "supervise")
+    builder.add_edge("finish", END)
+
+    return builder.compile(checkpointer=checkpointer, name="supervisor")
+
+
+graph = build_graph()
