@@ -5,6 +5,7 @@ share the tables, migrations and statement plans in `base`, `statements` and `pl
 """
 
 from memory.checkpoint.aio import AsyncSQLCheckpointer
+from memory.checkpoint.base import ThreadNotEmpty
 from memory.checkpoint.sync import SQLCheckpointer
 
-__all__ = ["AsyncSQLCheckpointer", "SQLCheckpointer"]
+__all__ = ["AsyncSQLCheckpointer", "SQLCheckpointer", "ThreadNotEmpty"]

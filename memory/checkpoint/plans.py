@@ -24,6 +24,7 @@ from sqlalchemy import Executable, literal, select, tuple_
 from sqlalchemy.engine import RowMapping
 
 from memory.checkpoint.base import (
+    ThreadNotEmpty,
     blob_keys,
     blobs,
     checkpoints,
@@ -227,7 +228,21 @@ def delete_for_runs(s: Statements, serde: SerializerProtocol, run_ids: Sequence[
 
 
 def copy_thread(s: Statements, source: str, target: str) -> Plan[None]:
-    """Copy every checkpoint, blob and write of `source` to `target`, in SQL."""
+    """Copy every checkpoint, blob and write of `source` to `target`, in SQL.
+
+    The target must have no checkpoints: merging two histories would interleave their
+    checkpoints by id and leave pending writes of one thread on the other's checkpoints, and
+    neither official saver defines a merge (InMemorySaver and PostgresSaver have no
+    `copy_thread`; the LangGraph server copies into a thread it has just created). A non-empty
+    target raises `ThreadNotEmpty` before anything is written.
+    """
+    found = yield (
+        select(checkpoints.c.checkpoint_id).where(checkpoints.c.thread_id == str(target)).limit(1),
+        None,
+        True,
+    )
+    if found:
+        raise ThreadNotEmpty(str(source), str(target))
     for table in (checkpoints, blobs, writes):
         others = [col for col in table.c if col.name != "thread_id"]
         rows = select(

@@ -1,17 +1,27 @@
 """`SQLCheckpointer`: the synchronous saver, over a pooled SQLAlchemy `Engine`.
 
-Every call takes a connection of its own for one transaction, so one saver serves many threads
-without a global lock. Connections come from the engine's pool and are kept on a free list
-(`_Connections`) instead of going back after each call: the pool's checkout/reset-on-return
-costs ~30 us, as much as a SQLite commit. On SQLite, whose database takes one writer at a time
-anyway, writers of one saver queue on a lock instead of in SQLite's busy handler, which sleeps
-1, 2, 5 ms... between retries (bench/checkpointer.py, sqlite_concurrent 0.5 -> see README).
+Every call checks a connection out of the engine's pool for one transaction and gives it back at
+once, so one saver serves many threads without a global lock and never holds more connections
+than it has calls in flight. (An earlier version parked used connections on a free list of its
+own to save the ~20 us checkout: callers beyond the pool's capacity then waited in the pool for
+connections parked outside it, and the 8-thread bench died with "QueuePool limit of size 8
+overflow 10 reached"; tests/integration/test_checkpoint_pool.py pins the fix.)
+
+What a checkout costs is the engine's business: ~20 us plain, but ~340 us with
+`pool_pre_ping`, which spends a round trip per checkout (measured here on PostgreSQL).
+`from_url` therefore builds its engine without pre-ping, like PostgresSaver's psycopg pool
+(no check at checkout); a stale connection instead fails with a disconnect error, is
+invalidated, and the call is retried once on a fresh one: every operation but `copy_thread` is
+idempotent (upserts, keyed deletes), so a retry after a lost COMMIT is harmless.
+
+On SQLite, whose database takes one writer at a time anyway, writers of one saver queue on a
+lock instead of in SQLite's busy handler, which sleeps 1, 2, 5 ms... between retries.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, NoReturn
 
@@ -28,7 +38,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from memory.checkpoint import plans
-from memory.checkpoint.base import migrate, next_version
+from memory.checkpoint.base import ThreadNotEmpty, migrate, next_version
 from memory.checkpoint.driver import Compiler, run_plan
 from memory.checkpoint.statements import statements
 from overture.db import make_engine
@@ -48,8 +58,13 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
         self.engine = engine
         self.statements = statements(engine.dialect.name)
         self._compile = Compiler(engine.dialect)
-        self._connections = _Connections(engine)
-        self._pipeline = engine.dialect.driver == "psycopg"
+        self._psycopg = engine.dialect.driver == "psycopg"
+        # MySQL/MariaDB default to REPEATABLE READ, whose gap locks make concurrent upserts of
+        # different keys wait on each other; every statement here is keyed, so READ COMMITTED
+        # gives the same results without those waits. Set per write transaction (SET
+        # TRANSACTION lasts one transaction), so pooled sessions go back unchanged.
+        self._mysql = engine.dialect.name in ("mysql", "mariadb")
+        self._integrity_error = getattr(engine.dialect.loaded_dbapi, "IntegrityError", Exception)
         self._write_lock: AbstractContextManager[Any] = (
             threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         )
@@ -57,49 +72,99 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
     @classmethod
     @contextmanager
     def from_url(cls, url: str | URL, **engine_kwargs: Any) -> Iterator[SQLCheckpointer]:
-        """A saver on a new engine for `url`, disposed of on exit (like `from_conn_string`)."""
+        """A saver on a new engine for `url`, disposed of on exit (like `from_conn_string`).
+
+        The engine has no `pool_pre_ping` unless asked for (see the module docstring).
+        """
+        engine_kwargs.setdefault("pool_pre_ping", False)
         engine = make_engine(url, **engine_kwargs)
         saver = cls(engine)
         try:
             yield saver
         finally:
-            saver.close()
             engine.dispose()
 
     def close(self) -> None:
-        """Give the connections this saver holds back to the engine's pool."""
-        self._connections.close()
+        """Nothing to give back: connections return to the engine's pool after every call."""
 
     def setup(self) -> None:
         """Create or migrate the tables; safe to call at every start."""
         with self.engine.begin() as conn:
             migrate(conn)
 
-    def _write(self, plan: plans.Plan[Any]) -> Any:
-        """One transaction; on PostgreSQL pipelined, so BEGIN..COMMIT is one round trip."""
-        with self._write_lock, self._connections.take() as conn:
-            if self._pipeline:
-                with conn.pipeline(), conn.transaction():
-                    return run_plan(conn, self._compile, plan)
+    def _run(self, make_plan: Callable[[], plans.Plan[Any]], *, write: bool, retry: bool) -> Any:
+        """Run a fresh plan per attempt; a disconnect is retried once when `retry` allows."""
+        try:
+            return self._attempt(make_plan(), write)
+        except _Disconnected as lost:
+            if not retry:
+                raise lost.error from None
             try:
+                return self._attempt(make_plan(), write)
+            except _Disconnected as again:
+                raise again.error from None
+
+    def _attempt(self, plan: plans.Plan[Any], write: bool) -> Any:
+        with self._write_lock if write else nullcontext(), self._lease() as conn:
+            if self._psycopg:
+                return self._psycopg_attempt(conn, plan, write)
+            try:
+                if write and self._mysql:
+                    with conn.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
                 result = run_plan(conn, self._compile, plan)
             except BaseException:
                 conn.rollback()
                 raise
-            conn.commit()
+            conn.commit() if write else conn.rollback()
             return result
 
-    def _read(self, plan: plans.Plan[Any]) -> Any:
-        with self._connections.take() as conn:
-            if self._pipeline:  # autocommit: each read is its own snapshot, no BEGIN/ROLLBACK
-                return run_plan(conn, self._compile, plan)
-            try:
-                return run_plan(conn, self._compile, plan)
-            finally:
-                conn.rollback()
+    def _psycopg_attempt(self, conn: Any, plan: plans.Plan[Any], write: bool) -> Any:
+        """Autocommit reads; writes as BEGIN .. COMMIT statements in one pipeline.
+
+        One round trip per write. psycopg's `conn.transaction()` inside a pipeline syncs
+        around BEGIN and COMMIT: ~1.67 ms per two-statement put here against ~1.13 ms with the
+        statements queued in the pipeline (PostgresSaver's autocommit pipeline: ~1.04 ms).
+        """
+        if not write:
+            return run_plan(conn, self._compile, plan)
+        try:
+            with conn.pipeline():
+                conn.execute("BEGIN")
+                result = run_plan(conn, self._compile, plan)
+                conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback()
+            raise
+        return result
+
+    @contextmanager
+    def _lease(self) -> Iterator[Any]:
+        """A DBAPI connection from the engine's pool for one call, given back on exit."""
+        fairy = self.engine.raw_connection()
+        conn = fairy.driver_connection
+        try:
+            if self._psycopg:
+                conn.autocommit = True
+            yield conn
+        except Exception as error:
+            if _is_disconnect(self.engine, error, fairy):
+                fairy.invalidate(error)
+                fairy.close()
+                raise _Disconnected(error) from error
+            self._release(fairy, conn)
+            raise
+        self._release(fairy, conn)
+
+    def _release(self, fairy: Any, conn: Any) -> None:
+        if self._psycopg and not conn.closed:
+            conn.autocommit = False  # the pool hands out connections in their default mode
+        fairy.close()
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._read(plans.get_tuple(self.statements, self.serde, config))
+        return self._run(
+            lambda: plans.get_tuple(self.statements, self.serde, config), write=False, retry=True
+        )
 
     def list(
         self,
@@ -109,8 +174,10 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        yield from self._read(
-            plans.list_tuples(self.statements, self.serde, config, filter, before, limit)
+        yield from self._run(
+            lambda: plans.list_tuples(self.statements, self.serde, config, filter, before, limit),
+            write=False,
+            retry=True,
         )
 
     def put(
@@ -120,8 +187,12 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        return self._write(
-            plans.put(self.statements, self.serde, config, checkpoint, metadata, new_versions)
+        return self._run(
+            lambda: plans.put(
+                self.statements, self.serde, config, checkpoint, metadata, new_versions
+            ),
+            write=True,
+            retry=True,
         )
 
     def put_writes(
@@ -131,21 +202,45 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        self._write(
-            plans.put_writes(self.statements, self.serde, config, writes, task_id, task_path)
+        self._run(
+            lambda: plans.put_writes(
+                self.statements, self.serde, config, writes, task_id, task_path
+            ),
+            write=True,
+            retry=True,
         )
 
     def delete_thread(self, thread_id: str) -> None:
-        self._write(plans.delete_thread(self.statements, thread_id))
+        self._run(lambda: plans.delete_thread(self.statements, thread_id), write=True, retry=True)
 
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
-        self._write(plans.delete_for_runs(self.statements, self.serde, run_ids))
+        self._run(
+            lambda: plans.delete_for_runs(self.statements, self.serde, run_ids),
+            write=True,
+            retry=True,
+        )
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        self._write(plans.copy_thread(self.statements, source_thread_id, target_thread_id))
+        """Copy every checkpoint, blob and write of a thread to a new one.
+
+        Raises `ThreadNotEmpty` if the target already has checkpoints (see `plans.copy_thread`).
+        Not retried after a lost connection: a copy that did commit would then be refused.
+        """
+        try:
+            self._run(
+                lambda: plans.copy_thread(self.statements, source_thread_id, target_thread_id),
+                write=True,
+                retry=False,
+            )
+        except self._integrity_error as error:  # a concurrent writer filled the target
+            raise ThreadNotEmpty(source_thread_id, target_thread_id) from error
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
-        self._write(plans.prune(self.statements, self.serde, thread_ids, strategy))
+        self._run(
+            lambda: plans.prune(self.statements, self.serde, thread_ids, strategy),
+            write=True,
+            retry=True,
+        )
 
     def get_next_version(self, current: str | None, channel: None) -> str:
         return next_version(current)
@@ -205,54 +300,12 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
         self._async_refused("aprune")
 
 
-class _Connections:
-    """A free list of DBAPI connections checked out of the engine's pool, one per caller.
+class _Disconnected(Exception):
+    """The connection died under a call; carries the driver's error for re-raising."""
 
-    `list.pop`/`append` are atomic, so threads share it without a lock. A connection that
-    raised is invalidated (the pool replaces it) rather than reused. psycopg connections are
-    switched to autocommit while held here, for pipelined transactions, and back on release.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.idle: list[Any] = []
-        self.psycopg = engine.dialect.driver == "psycopg"
-        # MySQL/MariaDB default to REPEATABLE READ, whose gap locks make concurrent upserts of
-        # different keys wait on each other; every statement here is keyed, so READ COMMITTED
-        # gives the same results without those waits.
-        self.mysql = engine.dialect.name in ("mysql", "mariadb")
-
-    @contextmanager
-    def take(self) -> Iterator[Any]:
-        try:
-            fairy = self.idle.pop()
-        except IndexError:
-            fairy = self.engine.raw_connection()
-            if self.psycopg:
-                fairy.driver_connection.autocommit = True
-            if self.mysql:
-                with fairy.driver_connection.cursor() as cursor:
-                    cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        try:
-            yield fairy.driver_connection
-        except BaseException as error:
-            if isinstance(error, Exception) and _is_disconnect(self.engine, error, fairy):
-                fairy.invalidate(error)
-                fairy.close()
-                raise
-            self.idle.append(fairy)
-            raise
-        self.idle.append(fairy)
-
-    def close(self) -> None:
-        while self.idle:
-            fairy = self.idle.pop()
-            if self.psycopg:
-                fairy.driver_connection.autocommit = False
-            if self.mysql:
-                with fairy.driver_connection.cursor() as cursor:
-                    cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            fairy.close()
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _is_disconnect(engine: Engine, error: Exception, fairy: Any) -> bool:
