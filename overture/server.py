@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from langgraph.graph.state import CompiledStateGraph
 
 from graphs import accounts_payable as _accounts_payable
+from graphs import supervisor as _supervisor
 from memory.checkpoint import AsyncSQLCheckpointer
 from memory.store import SQLVectorStore, lifespan_store
 from overture.db import make_async_engine
@@ -37,6 +38,9 @@ def for_server(graph: CompiledStateGraph) -> CompiledStateGraph:
 
 accounts_payable = for_server(_accounts_payable.graph)
 """`langgraph.json` graph `accounts_payable`."""
+
+supervisor = for_server(_supervisor.graph)
+"""`langgraph.json` graph `supervisor`."""
 
 
 @asynccontextmanager
