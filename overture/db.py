@@ -2,7 +2,10 @@
 
 SQLite runs in WAL mode so readers never block the writer; `synchronous` is a setting
 (see `Settings.sqlite_synchronous`). PostgreSQL uses psycopg 3 for both sync and async;
-MariaDB/MySQL uses PyMySQL (sync) and aiomysql (async).
+MariaDB/MySQL uses PyMySQL (sync) and aiomysql (async). PyMySQL is pinned below 1.2 in
+pyproject.toml: 1.2 turned `escape_bytes_prefixed`, which aiomysql 0.3 imports, into a string, so
+every bytes parameter fails with "'str' object is not callable"
+(https://github.com/PyMySQL/PyMySQL/issues/1274).
 """
 
 from __future__ import annotations
@@ -81,30 +84,6 @@ def make_engine(url: str | URL, *, sqlite_synchronous: str = "NORMAL", **kwargs:
     return create_engine(parsed, **kwargs)
 
 
-def _repair_aiomysql_bytes() -> None:
-    """Give aiomysql back the bytes escaper PyMySQL 1.2 replaced with a placeholder string.
-
-    PyMySQL >= 1.2 keeps `escape_bytes_prefixed` only as a string alias "for aiomysql
-    compatibility" (https://github.com/PyMySQL/PyMySQL/issues/1274), so aiomysql 0.3 fails on
-    every bytes parameter with "'str' object is not callable". This restores PyMySQL 1.1's
-    function; it does nothing once either library is fixed.
-    """
-    try:
-        import aiomysql.connection as aiomysql_connection
-        from pymysql.converters import _escape_table
-    except ImportError:  # pragma: no cover - aiomysql not installed, or PyMySQL reorganised
-        return
-    if callable(getattr(aiomysql_connection, "escape_bytes_prefixed", None)):
-        return
-
-    def escape_bytes_prefixed(value: bytes, mapping: Any = None) -> str:
-        return "_binary'{}'".format(
-            value.decode("ascii", "surrogateescape").translate(_escape_table)
-        )
-
-    aiomysql_connection.escape_bytes_prefixed = escape_bytes_prefixed  # type: ignore[attr-defined]
-
-
 def make_async_engine(
     url: str | URL, *, sqlite_synchronous: str = "NORMAL", **kwargs: Any
 ) -> AsyncEngine:
@@ -115,7 +94,5 @@ def make_async_engine(
         engine = create_async_engine(parsed, **kwargs)
         _install_sqlite_pragmas(engine.sync_engine, sqlite_synchronous)
         return engine
-    if parsed.get_backend_name() in ("mysql", "mariadb"):
-        _repair_aiomysql_bytes()
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(parsed, **kwargs)

@@ -45,7 +45,7 @@ def put_one(saver: SQLCheckpointer, thread_id: str, step: int = 0) -> Any:
 
 
 def test_many_short_lived_threads_share_a_pool_of_two(small_pool_saver: SQLCheckpointer) -> None:
-    """24 threads, 6 at a time, on 2 connections: every call completes, nothing stays checked out."""
+    """24 threads, 6 at a time, on 2 connections: every call completes, none stays checked out."""
     saver = small_pool_saver
     errors: list[BaseException] = []
 
