@@ -66,13 +66,15 @@ def inbox_documents(inbox: Path) -> list[Path]:
 
 
 class RulesPlanner:
-    """Deterministic planning: vendor words of the goal select documents."""
+    """Deterministic planning: file names in the goal, else its vendor words, select documents
+    (all of the inbox when neither matches)."""
 
     def plan(self, goal: str, inbox: Path, max_steps: int) -> PlanOutcome:
         documents = inbox_documents(inbox)
+        named = [d for d in documents if d.name in goal]
         names = {word.lower() for word in _NAME_WORD.findall(goal)[1:] or []}
         names |= {w.lower() for w in _NAME_WORD.findall(goal) if w.isupper() and len(w) > 2}
-        chosen = [d for d in documents if names and _mentions(d, names)] or documents
+        chosen = named or [d for d in documents if names and _mentions(d, names)] or documents
         steps = [
             PlanStep(
                 agent="accounts_payable", instruction=f"process {d.name}", document_path=d.name

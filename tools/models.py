@@ -4,6 +4,7 @@ Add a line here when a new module adds a table (issue 4: registry, ledger, users
 """
 
 from tools import (  # noqa: F401
+    api_keys,
     approval_votes,
     approvals,
     approvers,

@@ -83,3 +83,9 @@ def test_supervise_sends_the_next_step_to_its_agent_and_finishes_after_the_last(
     assert supervise({"plan": plan, "cursor": 0}, None) == Command(goto="accounts_payable")
     assert supervise({"plan": plan, "cursor": 1}, None) == Command(goto="notify")
     assert supervise({"plan": plan, "cursor": 2}, None) == Command(goto="finish")
+
+
+def test_rules_planner_takes_the_files_a_goal_names():
+    outcome = RulesPlanner().plan("pay invoice 06_over_threshold.pdf and e-mail me", DOCUMENTS, 20)
+
+    assert [s.document_path for s in outcome.steps] == ["06_over_threshold.pdf", None]
