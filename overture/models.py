@@ -3,7 +3,8 @@
 `OVERTURE_MODEL` sets the default (`rules` or `openai:<model>`); `OVERTURE_MODEL_<AGENT>`
 overrides it for one agent. Any OpenAI-compatible endpoint works through `OPENAI_BASE_URL`.
 With `openai:` chosen but neither `OPENAI_API_KEY` nor `OPENAI_BASE_URL` set, the agent falls
-back to `rules` with a warning, so a fresh clone never needs a key.
+back to `rules` with a warning, so a fresh clone never needs a key. Token usage is recorded
+per run by the trace sink (observability/sink.py) from each response's usage metadata.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 import os
 from typing import Literal
 
-from langchain_core.callbacks import UsageMetadataCallbackHandler
 from langchain_core.language_models import BaseChatModel
 
 from overture.errors import ConfigurationError
@@ -71,8 +71,3 @@ def strategy_name(model: BaseChatModel | None) -> str:
         getattr(model, "model_name", None) or getattr(model, "model", None) or type(model).__name__
     )
     return f"llm:{name}"
-
-
-def usage_tracker() -> UsageMetadataCallbackHandler:
-    """A callback that sums token usage per model over one run (pass it in `callbacks`)."""
-    return UsageMetadataCallbackHandler()
