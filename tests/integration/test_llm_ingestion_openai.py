@@ -89,3 +89,28 @@ def test_an_unknown_model_spec_says_which_values_work():
 
     with pytest.raises(ConfigurationError, match="use 'rules' or 'openai:<model>'"):
         make_chat_model(Settings(model="anthropic:claude"), "ingestion")
+
+
+def test_token_usage_is_recorded_per_run_and_agent(stub_env, tmp_path):
+    import dataclasses
+
+    from observability.queries import agent_stats
+    from overture.runtime import open_app
+    from overture.service import process_document
+    from tools.seed import load_seed_file
+
+    reply = Reply(tool_calls=[ToolCall("ExtractedInvoice", model_answer(GERMAN))])
+    with openai_stub([reply]) as stub, open_app(Settings(home=tmp_path)) as app:
+        load_seed_file(app.engine)
+        model = make_chat_model(stub_env(stub), "ingestion")
+        llm_context = dataclasses.replace(
+            app.context, extractor=LLMExtractor(model, RulesExtractor())
+        )
+        result = process_document(
+            dataclasses.replace(app, context=llm_context), EXAMPLES / "documents" / GERMAN
+        )
+        stats = {s.agent: s for s in agent_stats(app.engine, thread_id=result.thread_id)}
+
+    assert result.status == "paid"
+    assert stats["ingest"].tokens > 0
+    assert stats["verify"].tokens == 0
