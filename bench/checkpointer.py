@@ -10,7 +10,8 @@ cores are shared) spreads over all of them; the table reports medians over round
 
 SQLite savers run at the same settings: WAL, synchronous=NORMAL, busy_timeout (SqliteSaver's
 own connection gets the PRAGMAs ours gets from overture.db). PostgresSaver and ours use the same
-PostgreSQL server and database.
+PostgreSQL server and database, each with a pool of 8 connections that are not pinged at checkout
+(psycopg_pool's default; ours built as `SQLCheckpointer.from_url` builds it, pool_pre_ping off).
 
 Usage: python bench/checkpointer.py [--quick] [--rounds N]
 """
@@ -259,7 +260,7 @@ def savers(
             official_pg,
             pg_payload(pg_url, ["checkpoints", "checkpoint_blobs", "checkpoint_writes"]),
         )
-        pg_engine = make_engine(pg_url, pool_size=8)
+        pg_engine = make_engine(pg_url, pool_size=8, pool_pre_ping=False)
         stack.push(pg_engine.dispose)
         ours_pg = SQLCheckpointer(pg_engine)
         ours_pg.setup()
@@ -268,7 +269,7 @@ def savers(
             my_cm = server_database(MY_ADMIN, "overture_bench")
             my_url = my_cm.__enter__()
             stack.push(lambda: my_cm.__exit__(None, None, None))
-            my_engine = make_engine(my_url, pool_size=8)
+            my_engine = make_engine(my_url, pool_size=8, pool_pre_ping=False)
             stack.push(my_engine.dispose)
             ours_my = SQLCheckpointer(my_engine)
             ours_my.setup()
