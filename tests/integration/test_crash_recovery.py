@@ -52,7 +52,9 @@ CODE_POINTS_APPROVE = [
 ]
 CHECKPOINT_POINTS_APPROVE = [
     f"checkpoint.{kind}.{n}.{when}"
-    for kind, n in (("put", 1), ("put", 2), ("put", 3), ("writes", 1), ("writes", 3))
+    # A resume makes at least two `put_writes` calls; a third depends on timing under load
+    # (seen missing once in CI), so the points stop at the second.
+    for kind, n in (("put", 1), ("put", 2), ("put", 3), ("writes", 1), ("writes", 2))
     for when in ("before", "after")
 ]
 TRIALS = (
