@@ -11,6 +11,7 @@ from __future__ import annotations
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.store.base import BaseStore
 
 from graphs.accounts_payable import build_graph as build_accounts_payable
 from nodes.supervision import (
@@ -25,8 +26,10 @@ from nodes.supervision import (
 )
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
-    """Wire the supervisor; the subgraph shares the supervisor's checkpointer."""
+def build_graph(
+    checkpointer: BaseCheckpointSaver | None = None, store: BaseStore | None = None
+) -> CompiledStateGraph:
+    """Wire the supervisor; the subgraph shares the supervisor's checkpointer and store."""
     builder = StateGraph(
         SupervisorState, context_schema=SupervisorContext, input_schema=SupervisorInput
     )
@@ -42,7 +45,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     builder.add_edge("notify", "supervise")
     builder.add_edge("finish", END)
 
-    return builder.compile(checkpointer=checkpointer, name="supervisor")
+    return builder.compile(checkpointer=checkpointer, store=store, name="supervisor")
 
 
 graph = build_graph()

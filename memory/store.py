@@ -392,6 +392,21 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
+CASE_FIELDS = ["text"]
+"""What is embedded of a memory: its `text` (agents store a case summary there)."""
+
+
+def configured_store(engine: Engine, settings: Any) -> SQLVectorStore:
+    """The long-term store for `settings` (`OVERTURE_EMBEDDER`) on `engine`; call `setup()`."""
+    from memory.embeddings import embedding_dims, make_embeddings
+
+    embeddings = make_embeddings(settings.embedder)
+    return SQLVectorStore(
+        engine,
+        index={"dims": embedding_dims(embeddings), "embed": embeddings, "fields": CASE_FIELDS},
+    )
+
+
 @asynccontextmanager
 async def lifespan_store(settings: Any = None) -> AsyncIterator[SQLVectorStore]:
     """The store configured from settings, for `langgraph.json` `store` and the CLI.
@@ -399,15 +414,13 @@ async def lifespan_store(settings: Any = None) -> AsyncIterator[SQLVectorStore]:
     Uses `OVERTURE_DATABASE_URL` and `OVERTURE_EMBEDDER`; starts the TTL sweeper only if a TTL
     config asks for one.
     """
-    from memory.embeddings import embedding_dims, make_embeddings
     from overture.settings import get_settings
 
     settings = settings or get_settings()
-    embeddings = make_embeddings(settings.embedder)
     engine = make_engine(
         settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous
     )
-    store = SQLVectorStore(engine, index={"dims": embedding_dims(embeddings), "embed": embeddings})
+    store = configured_store(engine, settings)
     try:
         await asyncio.to_thread(store.setup)
         yield store

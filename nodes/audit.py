@@ -16,6 +16,7 @@ from langgraph.runtime import Runtime
 
 from nodes import prompts
 from nodes.approval import thread_id_of
+from nodes.case_memory import remember
 from nodes.context import Context, context_of
 from nodes.state import State, step
 from tools.audit_log import AuditRecord, Outcome, write_record
@@ -103,4 +104,6 @@ def audit(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         except Exception as error:  # noqa: BLE001 - any model failure falls back to the template
             log.warning("audit model failed (%s); the template summary stands", error)
     write_record(context.engine, record)
+    if runtime.store is not None:
+        remember(runtime.store, record)
     return {"audit": record, "summary": record.summary, **step("audit", record.outcome)}

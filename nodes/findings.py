@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from nodes.case_memory import PastCase
+
 FindingCode = Literal[
     "vendor_unknown",
     "duplicate",
@@ -43,6 +45,9 @@ class VerificationReport(BaseModel):
     vendor_iban: str | None = Field(None, description="IBAN on the vendor master.")
     po_number: str | None = None
     findings: list[Finding] = Field(default_factory=list)
+    past_cases: list[PastCase] = Field(
+        default_factory=list, description="The vendor's notable past cases, recalled from memory."
+    )
 
     def has(self, *codes: FindingCode) -> bool:
         return any(finding.code in codes for finding in self.findings)

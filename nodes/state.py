@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from typing_extensions import TypedDict
 
+from nodes.case_memory import PastCase
 from nodes.findings import Finding, VerificationReport
 from overture.domain import Invoice, InvoiceLine, Route, SourceDocument
 from tools.approvals import ApprovalDecision
@@ -94,6 +95,7 @@ STATE_TYPES: tuple[type, ...] = (
     InvoiceLine,
     VerificationReport,
     Finding,
+    PastCase,
     PaymentInstruction,
     PaymentReceipt,
     ApprovalDecision,

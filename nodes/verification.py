@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from nodes._matching import best_vendor, similarity
 from nodes.approval import thread_id_of
+from nodes.case_memory import recall
 from nodes.context import Context, context_of
 from nodes.findings import Finding, VerificationReport
 from nodes.llm_verification import investigate
@@ -207,5 +208,10 @@ def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         report.findings += investigate(
             context.verification_model, invoice, context.read_tools, scope
         )
+    if runtime.store is not None and report.vendor_id:
+        report.past_cases = recall(runtime.store, report.vendor_id, invoice)
     outcome = "; ".join(report.messages()) or f"clean match for {report.vendor_name}"
+    if report.past_cases:
+        cited = ", ".join(f"{c.invoice_number} ({c.outcome})" for c in report.past_cases)
+        outcome += f"; recalled past cases of this vendor: {cited}"
     return {"verification": report, **step("verify", outcome)}

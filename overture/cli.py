@@ -7,7 +7,7 @@ from __future__ import annotations
 import typer
 
 from observability import cli as observability_cli
-from overture import cli_approvals, cli_process, cli_supervisor, cli_tokens
+from overture import cli_approvals, cli_memory, cli_process, cli_supervisor, cli_tokens
 from overture.cli_users import users_app
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 cli_process.register(app)
 cli_approvals.register(app)
 cli_supervisor.register(app)
+cli_memory.register(app)
 observability_cli.register(app)
 app.add_typer(users_app, name="users")
 cli_tokens.register(app)

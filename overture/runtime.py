@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 from graphs.accounts_payable import build_graph
 from graphs.supervisor import build_graph as build_supervisor
 from memory.checkpoint import SQLCheckpointer
+from memory.store import SQLVectorStore, configured_store
 from nodes.context import Context
 from nodes.extraction import RulesExtractor
 from nodes.llm_extraction import LLMExtractor
@@ -44,6 +45,7 @@ class App:
     settings: Settings
     engine: Engine
     checkpointer: BaseCheckpointSaver
+    store: SQLVectorStore
     graph: CompiledStateGraph
     context: Context
     supervisor: CompiledStateGraph
@@ -101,13 +103,16 @@ def open_app(settings: Settings | None = None) -> Iterator[App]:
         context = build_context(engine, settings)
         saver = SQLCheckpointer(engine, serde=checkpoint_serde())
         saver.setup()
+        store = configured_store(engine, settings)
+        store.setup()
         yield App(
             settings=settings,
             engine=engine,
             checkpointer=saver,
-            graph=build_graph(checkpointer=saver),
+            store=store,
+            graph=build_graph(checkpointer=saver, store=store),
             context=context,
-            supervisor=build_supervisor(checkpointer=saver),
+            supervisor=build_supervisor(checkpointer=saver, store=store),
             supervisor_context=build_supervisor_context(context),
         )
     finally:

@@ -1,0 +1,73 @@
+"""Agents use long-term memory: audit remembers each case, verification recalls the vendor's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nodes.case_memory import CASES
+from overture.cli import app as cli
+from overture.runtime import App, open_app
+from overture.service import process_document, snapshot
+from overture.settings import Settings, get_settings
+from tests.databases import throwaway_database
+from tests.llm_cases import EXAMPLES
+from tools.seed import load_seed_file
+
+pytestmark = pytest.mark.integration
+DOCUMENTS = EXAMPLES / "documents"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    with throwaway_database(request.param, tmp_path) as url:
+        yield Settings(database_url=url, home=tmp_path / ".overture")
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[App]:
+    with open_app(settings) as app:
+        load_seed_file(app.engine)
+        yield app
+
+
+def test_audit_remembers_every_finished_case_under_its_vendor(app: App) -> None:
+    result = process_document(app, DOCUMENTS / "05_bank_change.pdf", "mem-05")
+
+    [item] = app.store.search((CASES,))
+    assert item.key == "mem-05" and item.namespace == (CASES, "V004")
+    assert item.value["outcome"] == result.status == "held_for_review"
+    assert item.value["notable"] and "bank_details_differ" in item.value["findings"]
+
+
+def test_verification_cites_the_vendors_earlier_bank_change(app: App) -> None:
+    process_document(app, DOCUMENTS / "05_bank_change.pdf", "mem-05")
+    process_document(app, DOCUMENTS / "09_french_facture.eml", "mem-09")  # another vendor
+
+    later = process_document(app, DOCUMENTS / "12_clean_email.eml", "mem-12")
+
+    report = snapshot(app, "mem-12").values["verification"]
+    assert [c.thread_id for c in report.past_cases] == ["mem-05"]
+    assert "bank details differ" in report.past_cases[0].text
+    assert later.status == "paid"  # recall is evidence for a reviewer, never a new check
+
+
+def test_memory_search_on_the_cli_finds_a_case_by_meaning(
+    app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    process_document(app, DOCUMENTS / "05_bank_change.pdf", "mem-05")
+    process_document(app, DOCUMENTS / "02_price_mismatch.pdf", "mem-02")
+    monkeypatch.setenv("OVERTURE_DATABASE_URL", settings.resolved_database_url())
+    monkeypatch.setenv("COLUMNS", "300")
+
+    get_settings.cache_clear()  # the CLI reads settings once per process
+    try:
+        shown = CliRunner().invoke(cli, ["memory", "search", "bank details differ", "--limit", "1"])
+    finally:
+        get_settings.cache_clear()
+
+    assert shown.exit_code == 0, shown.output
+    assert "mem-05" in shown.output and "mem-02" not in shown.output
