@@ -38,6 +38,19 @@ class CheckpointerModeError(OvertureError):
         super().__init__(f"{saver}.{method}() is not available in this mode: {hint}; use {use}")
 
 
+class ThreadNotEmpty(OvertureError):
+    """`copy_thread` was asked to copy into a thread that already has checkpoints."""
+
+    def __init__(self, source_thread_id: str, target_thread_id: str) -> None:
+        self.source_thread_id = source_thread_id
+        self.target_thread_id = target_thread_id
+        super().__init__(
+            f"cannot copy thread {source_thread_id!r} into {target_thread_id!r}: the target "
+            "already has checkpoints; copy into a new thread id, or delete_thread() the target "
+            "first"
+        )
+
+
 class StoreSchemaMismatch(OvertureError):
     """The memory store's tables disagree with its configuration (e.g. embedding dims)."""
 

@@ -53,7 +53,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql, postgresql
 
-from overture.errors import OvertureError
+# Re-exported: it lived here before moving to overture.errors.
+from overture.errors import ThreadNotEmpty as ThreadNotEmpty
 
 #: Bounded so every primary key stays under InnoDB's 3072-byte limit with utf8mb4.
 ID_LEN = 255
@@ -76,19 +77,6 @@ def _blob() -> LargeBinary:
 
 def _json() -> JSON:
     return JSON().with_variant(postgresql.JSONB(), "postgresql")
-
-
-class ThreadNotEmpty(OvertureError):
-    """`copy_thread` was asked to copy into a thread that already has checkpoints."""
-
-    def __init__(self, source_thread_id: str, target_thread_id: str) -> None:
-        self.source_thread_id = source_thread_id
-        self.target_thread_id = target_thread_id
-        super().__init__(
-            f"cannot copy thread {source_thread_id!r} into {target_thread_id!r}: the target "
-            "already has checkpoints; copy into a new thread id, or delete_thread() the target "
-            "first"
-        )
 
 
 meta = MetaData()

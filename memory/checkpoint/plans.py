@@ -24,7 +24,6 @@ from sqlalchemy import Executable, literal, select, tuple_
 from sqlalchemy.engine import RowMapping
 
 from memory.checkpoint.base import (
-    ThreadNotEmpty,
     blob_keys,
     blobs,
     checkpoints,
@@ -40,6 +39,7 @@ from memory.checkpoint.statements import (
     values_params,
     values_query,
 )
+from overture.errors import ThreadNotEmpty
 
 T = TypeVar("T")
 Step = tuple[Executable, Any, bool]

@@ -44,11 +44,11 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
 from memory.checkpoint import plans
-from memory.checkpoint.base import ThreadNotEmpty, migrate, next_version
+from memory.checkpoint.base import migrate, next_version
 from memory.checkpoint.driver import Compiler, run_plan
 from memory.checkpoint.statements import statements
 from overture.db import make_engine
-from overture.errors import CheckpointerModeError
+from overture.errors import CheckpointerModeError, ThreadNotEmpty
 
 
 class SQLCheckpointer(BaseCheckpointSaver[str]):
