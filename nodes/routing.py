@@ -18,17 +18,6 @@ from nodes.findings import VerificationReport
 from nodes.state import State, step
 from overture.domain import Invoice, Route
 
-REVIEW_CODES = (
-    "po_not_found",
-    "po_other_vendor",
-    "price_mismatch",
-    "quantity_over_received",
-    "line_not_on_po",
-    "currency_mismatch",
-    "no_lines",
-    "agent_concern",
-)
-
 
 class RouteDecision(BaseModel):
     """A route and the reasons for it, in words a reviewer understands."""
@@ -50,7 +39,7 @@ def decide_route(
         return RouteDecision(route="human_review", reasons=["invoice was not verified"])
     if report.has("vendor_unknown", "duplicate"):
         return RouteDecision(route="reject", reasons=report.messages("vendor_unknown", "duplicate"))
-    if report.has("bank_details_differ", "po_missing", *REVIEW_CODES):
+    if report.findings:  # every other finding (bank details, PO, match, agent) needs a human
         return RouteDecision(route="human_review", reasons=report.messages())
     if invoice.total > threshold:
         return RouteDecision(

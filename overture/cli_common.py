@@ -9,10 +9,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import Engine
 
 from overture.errors import OvertureError
-from overture.runtime import App, open_app
+from overture.runtime import App, open_app, open_engine
 from overture.service import RunOutcome
+from overture.settings import get_settings
 from tools.audit_trail import AuditEvent
 
 console = Console()
@@ -37,6 +39,24 @@ def cli_app() -> Iterator[App]:
     except OvertureError as error:
         err_console.print(f"[bold red]error:[/] {escape(str(error))}")
         raise typer.Exit(1) from error
+
+
+@contextmanager
+def cli_engine() -> Iterator[Engine]:
+    """The migrated application engine alone (for commands that need no graph); any
+    `OvertureError` becomes one red line and exit code 1."""
+    try:
+        engine = open_engine(get_settings())
+    except OvertureError as error:
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
+        raise typer.Exit(1) from error
+    try:
+        yield engine
+    except OvertureError as error:
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
+        raise typer.Exit(1) from error
+    finally:
+        engine.dispose()
 
 
 def status_text(status: str) -> str:

@@ -6,40 +6,16 @@ so `create` prints the key once. Only the engine is opened, not the graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine
 
-from overture.errors import OvertureError
-from overture.runtime import open_engine
-from overture.settings import get_settings
+from overture.cli_common import cli_engine, console, err_console
 from tools.api_keys import create_token, list_tokens, revoke_token
 
 tokens_app = typer.Typer(help="API keys for the LangGraph server: create, list, revoke.")
-console = Console()
-err_console = Console(stderr=True)
-
-
-@contextmanager
-def _engine() -> Iterator[Engine]:
-    try:
-        engine = open_engine(get_settings())
-    except OvertureError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1) from error
-    try:
-        yield engine
-    except OvertureError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1) from error
-    finally:
-        engine.dispose()
 
 
 @tokens_app.command("create")
@@ -48,7 +24,7 @@ def create_command(
     label: Annotated[str, typer.Option("--label", help="What the key is for.")] = "",
 ) -> None:
     """Create a key for USER and print it: it is shown only this once."""
-    with _engine() as engine:
+    with cli_engine() as engine:
         key, token = create_token(engine, user, label)
     err_console.print(
         f"created {key.id} for {escape(user)}; send it as `Authorization: Bearer <key>` "
@@ -62,7 +38,7 @@ def list_command(
     user: Annotated[str | None, typer.Option("--user", help="Only this user's keys.")] = None,
 ) -> None:
     """Keys (never their secret): id, user, label, created, revoked."""
-    with _engine() as engine:
+    with cli_engine() as engine:
         keys = list_tokens(engine, user)
     table = Table(title="API keys")
     for column in ("id", "user", "label", "created", "revoked"):
@@ -83,7 +59,7 @@ def revoke_command(
     key_id: Annotated[str, typer.Argument(help="The key's id (key-...), from `tokens list`.")],
 ) -> None:
     """Revoke a key: the server refuses it from the next request on."""
-    with _engine() as engine:
+    with cli_engine() as engine:
         revoked = revoke_token(engine, key_id)
     if not revoked:
         err_console.print(f"[bold red]error:[/] no active key {escape(key_id)}")

@@ -6,41 +6,17 @@ opened (migrated), not the graph: user management must work without the workflow
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import Engine
 
-from overture.errors import OvertureError
-from overture.runtime import open_engine
-from overture.settings import get_settings
+from overture.cli_common import cli_engine, console
 from tools.approvers import Approver, add_approver, grant, list_approvers, revoke
 
 users_app = typer.Typer(help="Approvers: add users, grant roles with limits, revoke, list.")
-console = Console()
-err_console = Console(stderr=True)
-
-
-@contextmanager
-def _engine() -> Iterator[Engine]:
-    try:
-        engine = open_engine(get_settings())
-    except OvertureError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1) from error
-    try:
-        yield engine
-    except OvertureError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1) from error
-    finally:
-        engine.dispose()
 
 
 def _describe(approver: Approver) -> str:
@@ -67,7 +43,7 @@ def add_command(
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
 ) -> None:
     """Add a user (or re-activate one)."""
-    with _engine() as engine:
+    with cli_engine() as engine:
         console.print(f"added {_describe(add_approver(engine, user, name))}")
 
 
@@ -79,7 +55,7 @@ def grant_command(
 ) -> None:
     """Grant ROLE to USER with an approval limit (replaces an earlier limit)."""
     amount = _amount(limit)
-    with _engine() as engine:
+    with cli_engine() as engine:
         console.print(f"granted: {_describe(grant(engine, user, role, amount))}")
 
 
@@ -91,14 +67,14 @@ def revoke_command(
     ] = None,
 ) -> None:
     """Take a role away, or deactivate the user (kept, so the audit trail still names them)."""
-    with _engine() as engine:
+    with cli_engine() as engine:
         console.print(f"revoked: {_describe(revoke(engine, user, role))}")
 
 
 @users_app.command("list")
 def list_command() -> None:
     """Every user with their roles and limits."""
-    with _engine() as engine:
+    with cli_engine() as engine:
         approvers = list_approvers(engine)
     table = Table(title="Approvers")
     for column in ("user", "name", "active", "roles (limit)"):

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from sqlalchemy.orm import Session
 from overture.runtime import App, open_app
 from overture.service import outcome, process_document
 from overture.settings import Settings
-from tests.databases import throwaway_database
 from tools import approvals, audit_log
 from tools.payments import PaymentGateway
 from tools.records import InvoiceRow
@@ -33,19 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ROOT / "examples" / "documents"
 EXPECTED = json.loads((ROOT / "examples" / "expected.json").read_text(encoding="utf-8"))
 CLI = [sys.executable, "-m", "overture.cli"]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    with throwaway_database(request.param, tmp_path) as url:
-        yield Settings(database_url=url, home=tmp_path / ".overture")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[App]:
-    with open_app(settings) as app:
-        load_seed_file(app.engine)
-        yield app
 
 
 def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:

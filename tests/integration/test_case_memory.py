@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
 from nodes.case_memory import CASES
 from overture.cli import app as cli
-from overture.runtime import App, open_app
+from overture.runtime import App
 from overture.service import process_document, snapshot
 from overture.settings import Settings, get_settings
-from tests.databases import throwaway_database
 from tests.llm_cases import EXAMPLES
-from tools.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 DOCUMENTS = EXAMPLES / "documents"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
-    with throwaway_database(request.param, tmp_path) as url:
-        yield Settings(database_url=url, home=tmp_path / ".overture")
-
-
-@pytest.fixture
-def app(settings: Settings) -> Iterator[App]:
-    with open_app(settings) as app:
-        load_seed_file(app.engine)
-        yield app
 
 
 def test_audit_remembers_every_finished_case_under_its_vendor(app: App) -> None:
