@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
 
+from observability.tracing import flush_langsmith
 from overture.errors import OvertureError
 from overture.runtime import App, open_app, open_engine
 from overture.service import RunOutcome
@@ -39,6 +40,8 @@ def cli_app() -> Iterator[App]:
     except OvertureError as error:
         err_console.print(f"[bold red]error:[/] {escape(str(error))}")
         raise typer.Exit(1) from error
+    finally:
+        flush_langsmith()  # a CLI process is short: send buffered LangSmith runs before exit
 
 
 @contextmanager

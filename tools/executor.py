@@ -16,6 +16,7 @@ from langchain_core.messages import ToolMessage
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from observability.tracing import traced_tool_calls
 from overture.errors import ApprovalRequired, ToolCallRefused
 from tools import audit_trail
 from tools.approval_policy import ApprovalTerms, check_execution
@@ -58,6 +59,7 @@ class ToolExecutor:
         self.engine = engine
         self.ledger = ExecutionLedger(engine)
 
+    @traced_tool_calls
     def execute(
         self,
         name: str,

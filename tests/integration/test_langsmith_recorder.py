@@ -114,21 +114,8 @@ def _all_ibans() -> set[str]:
     return found
 
 
-@pytest.fixture
-def traced_executor(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The registry's calls as tool runs: the wiring proposed for tools/executor.py, applied
-    here until it lands there (then this is a no-op)."""
-    from observability.tracing import traced_tool_calls
-    from tools.executor import ToolExecutor
-
-    if not getattr(ToolExecutor.execute, "__overture_traced__", False):
-        monkeypatch.setattr(ToolExecutor, "execute", traced_tool_calls(ToolExecutor.execute))
-
-
 @pytest.mark.parametrize("document", ["05_bank_change.pdf", "01_clean_match.pdf"])
-def test_accounts_payable_run(
-    recorder: Any, traced_executor: None, sqlite_url: str, document: str
-) -> None:
+def test_accounts_payable_run(recorder: Any, sqlite_url: str, document: str) -> None:
     """One AP run: a run per agent under the workflow root, tags, case metadata, no IBAN."""
     from langgraph.checkpoint.memory import InMemorySaver
 
