@@ -8,6 +8,8 @@ in the verification report, not a check.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel
 
@@ -35,10 +37,13 @@ def remember(store: BaseStore, record: AuditRecord) -> None:
     if record.vendor_id is None:
         return
     notable = bool(record.findings or record.errors) or record.outcome not in {"paid"}
+    # One thread may hold several cases (a supervisor run delegates many invoices).
+    key = f"{record.thread_id}/{record.invoice_number or Path(record.document_path).name}"
     store.put(
         (CASES, record.vendor_id),
-        record.thread_id,
+        key,
         {
+            "thread_id": record.thread_id,
             "text": record.summary,
             "outcome": record.outcome,
             "invoice_number": record.invoice_number,
@@ -55,7 +60,7 @@ def recall(store: BaseStore, vendor_id: str, invoice: Invoice) -> list[PastCase]
     )
     return [
         PastCase(
-            thread_id=hit.key,
+            thread_id=hit.value.get("thread_id", hit.key),
             invoice_number=hit.value.get("invoice_number"),
             outcome=hit.value.get("outcome", ""),
             text=hit.value.get("text", ""),

@@ -16,6 +16,7 @@ from langgraph.types import Command, StateSnapshot
 from pydantic import BaseModel, Field
 
 from nodes.approval import apply_decision
+from nodes.planning import PlanStep
 from nodes.supervision import StepResult
 from overture.errors import (
     AlreadyDecided,
@@ -76,6 +77,7 @@ def process_document(app: App, path: str | Path, thread_id: str | None = None) -
 
 
 def snapshot(app: App, thread_id: str) -> StateSnapshot:
+    """The thread's latest state (values, next nodes, interrupts), from either workflow."""
     graph, _ = app.graph_for(thread_id)
     state = graph.get_state(app.config(thread_id))
     if not state.values and not state.next:
@@ -169,6 +171,7 @@ class GoalOutcome(BaseModel):
     goal: str
     status: Literal["awaiting_approval", "done"]
     approval_ids: list[str] = Field(default_factory=list)
+    plan: list[PlanStep] = Field(default_factory=list)
     results: list[StepResult] = Field(default_factory=list)
     plan_notes: list[str] = Field(default_factory=list)
     summary: str = ""
@@ -204,6 +207,7 @@ def goal_outcome(app: App, thread_id: str) -> GoalOutcome:
         goal=values.get("goal", ""),
         status="awaiting_approval" if pending else "done",
         approval_ids=[p["approval_id"] for p in pending if "approval_id" in p],
+        plan=list(values.get("plan") or []),
         results=list(values.get("results") or []),
         plan_notes=list(values.get("plan_notes") or []),
         summary=values.get("summary", ""),

@@ -20,7 +20,8 @@ def test_audit_remembers_every_finished_case_under_its_vendor(app: App) -> None:
     result = process_document(app, DOCUMENTS / "05_bank_change.pdf", "mem-05")
 
     [item] = app.store.search((CASES,))
-    assert item.key == "mem-05" and item.namespace == (CASES, "V004")
+    assert item.key == "mem-05/HCS-2026-0057" and item.namespace == (CASES, "V004")
+    assert item.value["thread_id"] == "mem-05"
     assert item.value["outcome"] == result.status == "held_for_review"
     assert item.value["notable"] and "bank_details_differ" in item.value["findings"]
 
@@ -53,3 +54,12 @@ def test_memory_search_on_the_cli_finds_a_case_by_meaning(
 
     assert shown.exit_code == 0, shown.output
     assert "mem-05" in shown.output and "mem-02" not in shown.output
+
+
+def test_cases_of_one_supervisor_thread_are_remembered_apart(app: App) -> None:
+    process_document(app, DOCUMENTS / "05_bank_change.pdf", "sup-shared")
+    process_document(app, DOCUMENTS / "12_clean_email.eml", "sup-shared")
+
+    keys = sorted(item.key for item in app.store.search((CASES, "V004")))
+
+    assert keys == ["sup-shared/HCS-2026-0057", "sup-shared/HCS-2026-0061"]
