@@ -19,7 +19,7 @@ from sqlalchemy import Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.compiler import Compiled
 
-from memory.checkpoint.plans import Plan
+from memory.checkpoint.plans import Plan, Step
 
 _CACHE_SIZE = 512
 
@@ -104,3 +104,36 @@ def run_plan(dbapi_conn: Any, compile: Compiler, plan: Plan[Any]) -> Any:
         return done.value
     finally:
         cursor.close()
+
+
+def lookahead(plan: Plan[Any]) -> tuple[bool, Plan[Any]]:
+    """Whether `plan` is exactly one statement, and a plan that runs the same statements.
+
+    Steps that fetch nothing don't depend on results, so they can be drawn ahead of running
+    them: a plan found to be one statement can run in autocommit mode, where one statement is
+    its own transaction (PostgreSQL: no BEGIN/COMMIT round trips, see `sync._psycopg_attempt`).
+    """
+    drawn: list[Step] = []
+    try:
+        step = next(plan)
+        while not step[2]:
+            drawn.append(step)
+            step = plan.send([])
+    except StopIteration as done:
+        return len(drawn) == 1, _replay(drawn, done.value, None, plan)
+    return False, _replay(drawn, None, step, plan)
+
+
+def _replay(drawn: list[Step], value: Any, then: Step | None, rest: Plan[Any]) -> Plan[Any]:
+    """The drawn steps, then `then` and whatever `rest` yields after it."""
+    for step in drawn:
+        yield step
+    if then is None:
+        return value
+    rows = yield then
+    while True:
+        try:
+            step = rest.send(rows)
+        except StopIteration as done:
+            return done.value
+        rows = yield step

@@ -35,7 +35,12 @@ from memory.checkpoint.base import (
 )
 from memory.checkpoint.statements import (
     CHECKPOINT_COLUMNS,
+    ROWS_PER_INSERT,
+    WRITES_UPDATE,
     Statements,
+    insert_rows,
+    put_checkpoint,
+    rows_params,
     values_params,
     values_query,
 )
@@ -59,11 +64,18 @@ def put(
     metadata: CheckpointMetadata,
     new_versions: ChannelVersions,
 ) -> Plan[RunnableConfig]:
+    """Blobs and the checkpoint row: one statement on PostgreSQL (see `put_checkpoint`)."""
     row, blob_rows, next_config = dump_put(serde, config, checkpoint, metadata, new_versions)
-    if blob_rows:
-        yield s.insert_blobs, blob_rows, False
-    yield s.upsert_checkpoint, row, False
+    chunks = _chunks(blob_rows)
+    with_row = chunks.pop() if chunks and s.dialect == "postgresql" else []
+    for chunk in chunks:
+        yield insert_rows(s.dialect, blobs.name, None, len(chunk)), rows_params(chunk, "r"), False
+    yield put_checkpoint(s.dialect, len(with_row)), {**row, **rows_params(with_row, "b")}, False
     return next_config
+
+
+def _chunks(rows: Sequence[T]) -> list[Sequence[T]]:
+    return [rows[i : i + ROWS_PER_INSERT] for i in range(0, len(rows), ROWS_PER_INSERT)]
 
 
 def put_writes(
@@ -75,8 +87,17 @@ def put_writes(
     task_path: str,
 ) -> Plan[None]:
     rows, replace = dump_writes(serde, config, items, task_id, task_path)
-    if rows:
-        yield (s.upsert_writes if replace else s.insert_writes), rows, False
+    # One multi-row INSERT can't touch a key twice (PostgreSQL refuses it in ON CONFLICT DO
+    # UPDATE): of rows with one key, keep the last when replacing and the first otherwise, as
+    # executemany did.
+    unique: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in rows:
+        if replace or (r["task_id"], r["idx"]) not in unique:
+            unique[(r["task_id"], r["idx"])] = r
+    update = WRITES_UPDATE if replace else None
+    for chunk in _chunks(list(unique.values())):
+        stmt = insert_rows(s.dialect, writes.name, update, len(chunk))
+        yield stmt, rows_params(chunk, "r"), False
 
 
 def _load(

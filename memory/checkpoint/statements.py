@@ -53,15 +53,32 @@ def _is_mysql(dialect: str) -> bool:
     return dialect in ("mysql", "mariadb")
 
 
-def upsert(dialect: str, table: Table, update: Sequence[str] | None) -> Insert:
-    """INSERT that updates `update` columns on a key conflict, or does nothing if None."""
+CHECKPOINT_UPDATE = ("parent_checkpoint_id", "run_id", "type", "checkpoint", "metadata")
+WRITES_UPDATE = ("channel", "type", "blob", "task_path")
+
+
+def upsert(
+    dialect: str,
+    table: Table,
+    update: Sequence[str] | None,
+    rows: list[dict[str, Any]] | None = None,
+) -> Insert:
+    """INSERT that updates `update` columns on a key conflict, or does nothing if None.
+
+    `rows` (bound parameters per column) makes it a multi-row INSERT; without, the parameters
+    are the column names.
+    """
     keys = [c.name for c in table.primary_key.columns]
     if _is_mysql(dialect):
         my = mysql.insert(table)
+        if rows:
+            my = my.values(rows)
         cols = update or keys[:1]  # MySQL has no DO NOTHING: set a key column to itself
         return my.on_duplicate_key_update({c: my.inserted[c] for c in cols})
     if dialect == "postgresql":
         pg = postgresql.insert(table)
+        if rows:
+            pg = pg.values(rows)
         if update is None:
             return pg.on_conflict_do_nothing(index_elements=keys)
         return pg.on_conflict_do_update(
@@ -69,12 +86,59 @@ def upsert(dialect: str, table: Table, update: Sequence[str] | None) -> Insert:
         )
     if dialect == "sqlite":
         lite = sqlite.insert(table)
+        if rows:
+            lite = lite.values(rows)
         if update is None:
             return lite.on_conflict_do_nothing(index_elements=keys)
         return lite.on_conflict_do_update(
             index_elements=keys, set_={c: lite.excluded[c] for c in update}
         )
     raise NotImplementedError(f"no upsert for dialect {dialect!r}")
+
+
+#: Rows per multi-row INSERT: 100 rows of 9 columns stay under every dialect's bound-parameter
+#: limit (SQLite's old default was 999). Bigger batches take more than one statement.
+ROWS_PER_INSERT = 100
+
+
+def _multi_values(table: Table, n: int, prefix: str) -> list[dict[str, Any]]:
+    """`n` rows of bound parameters named `{prefix}{i}_{column}`, typed as the columns."""
+    return [
+        {c.name: bindparam(f"{prefix}{i}_{c.name}", type_=c.type) for c in table.c}
+        for i in range(n)
+    ]
+
+
+def rows_params(rows: Sequence[Mapping[str, Any]], prefix: str) -> dict[str, Any]:
+    """Parameters for a statement built with `_multi_values(table, len(rows), prefix)`."""
+    return {f"{prefix}{i}_{k}": v for i, row in enumerate(rows) for k, v in row.items()}
+
+
+@cache
+def insert_rows(dialect: str, table_name: str, update: tuple[str, ...] | None, n: int) -> Insert:
+    """One INSERT of `n` rows (parameters `r0_thread_id` ...) with `upsert`'s conflict rule.
+
+    One statement instead of `executemany`: one execution on every driver, and on PostgreSQL a
+    statement that is its own transaction (see `put_checkpoint`).
+    """
+    table = {t.name: t for t in (checkpoints, blobs, writes)}[table_name]
+    return upsert(dialect, table, update, _multi_values(table, n, "r"))
+
+
+@cache
+def put_checkpoint(dialect: str, n_blobs: int) -> Insert:
+    """The checkpoint upsert (plain parameter names), with `n_blobs` new blobs on PostgreSQL.
+
+    PostgreSQL runs the blob insert as a data-modifying CTE of the checkpoint upsert: one
+    statement, atomic on its own, so a put needs no BEGIN/COMMIT around it (one round trip and
+    one commit; PostgresSaver's autocommit pipeline commits each statement separately). Other
+    dialects get the upsert alone and insert blobs with `insert_rows` in the same transaction.
+    """
+    stmt = upsert(dialect, checkpoints, CHECKPOINT_UPDATE)
+    if n_blobs and dialect == "postgresql":
+        new_blobs = upsert(dialect, blobs, None, _multi_values(blobs, n_blobs, "b"))
+        stmt = stmt.add_cte(new_blobs.cte("new_blobs"))
+    return stmt
 
 
 @cache
@@ -154,10 +218,6 @@ class Statements:
     """Every statement a saver runs, for one dialect."""
 
     dialect: str
-    upsert_checkpoint: Insert
-    insert_blobs: Insert
-    upsert_writes: Insert
-    insert_writes: Insert
     latest: Select[Any]
     by_id: Select[Any]
     thread_rows: Select[Any]
@@ -205,12 +265,6 @@ def statements(dialect: str) -> Statements:
     c = checkpoints
     return Statements(
         dialect=dialect,
-        upsert_checkpoint=upsert(
-            dialect, c, ["parent_checkpoint_id", "run_id", "type", "checkpoint", "metadata"]
-        ),
-        insert_blobs=upsert(dialect, blobs, None),
-        upsert_writes=upsert(dialect, writes, ["channel", "type", "blob", "task_path"]),
-        insert_writes=upsert(dialect, writes, None),
         latest=select(*CHECKPOINT_COLUMNS)
         .where(_scope(c))
         .order_by(c.c.checkpoint_id.desc())
