@@ -45,11 +45,15 @@ def test_sink_on_by_default_and_switchable(
 
 
 def test_langsmith_tracer_only_when_env_enables_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LANGSMITH_TRACING", "true")
-    monkeypatch.setenv("LANGSMITH_ENDPOINT", "http://127.0.0.1:9")
-    callbacks = tracing_config("t", "w")["callbacks"]
-    assert [type(c) for c in callbacks] == [OvertureLangSmithTracer]
-    assert callbacks[0].client._anonymizer is not None
+    from tests.integration.langsmith_recorder import LangSmithRecorder
+
+    with LangSmithRecorder() as recorder:  # a live endpoint: the client's /info call succeeds
+        monkeypatch.setenv("LANGSMITH_TRACING", "true")
+        monkeypatch.setenv("LANGSMITH_ENDPOINT", recorder.url)
+        callbacks = tracing_config("t", "w")["callbacks"]
+        assert [type(c) for c in callbacks] == [OvertureLangSmithTracer]
+        assert callbacks[0].client._anonymizer is not None
+        assert callbacks[0].client.info is not None  # fetched now, not at exit
     monkeypatch.undo()
     ls_utils.get_env_var.cache_clear()  # later tests must not see tracing switched on
 
