@@ -5,14 +5,19 @@ Storage design (after `langgraph-checkpoint-postgres`'s base.py):
 - `overture_checkpoints` holds one row per checkpoint: the checkpoint body serialised once with
   the saver's serde, *without* its large channel values, plus metadata as JSON (filterable in
   SQL) and the run id (so `delete_for_runs` is an indexed delete).
-- `overture_checkpoint_blobs` holds a channel value once per (thread, namespace, channel,
-  version). A put writes only the channels in `new_versions`, so a 10 KB document that never
-  changes is stored once, not once per step (SqliteSaver rewrites it at every step).
-  Small values are inlined in the body instead: numbers, short strings, and lists/dicts of
-  those up to `INLINE_MAX` estimated bytes (a node's trail, a few flags). A blob row costs a
-  second table's pages in the commit: 80 us against 49 us for a one-row put on SQLite here,
-  and the 5-node bench graph's puts were all such small channels (sqlite_sequential 0.94).
-  A channel without a value at its version gets no row at all: a missing blob reads as empty.
+- A value new at a put (its channel is in `new_versions`) is stored in that checkpoint's body,
+  whatever its size: one row per put, as in SqliteSaver. A blob row costs a second table's
+  pages in the commit (80 us against 49 us for a one-row put on SQLite here; 20-message
+  put+get_tuple pairs: 781 us with the message list in a blob row, against SqliteSaver's
+  640 us; see `dump_put`).
+- `overture_checkpoint_blobs` holds a large value that a checkpoint carries *unchanged*, once
+  per (thread, namespace, channel, version): the first put that carries it writes the row,
+  later ones find it there. A 10 KB document that never changes is stored twice (the body
+  that made it new, one blob row), not once per step (SqliteSaver rewrites it at every step).
+  Small values are always inline: numbers, short strings, and lists/dicts of those up to
+  `INLINE_MAX` estimated bytes (a node's trail, a few flags). A channel without a value gets
+  no row at all: a missing blob reads as empty. Rows written before this rule (large new values
+  in blob rows) read the same way: the body lists what it holds, the rest comes from blobs.
 - `overture_checkpoint_writes` holds pending writes with their `task_path`, returned in
   `writes_sort_key` order.
 
@@ -182,11 +187,7 @@ def next_version(current: str | int | None) -> str:
 
 
 def _inline(value: Any) -> bool:
-    """Whether `value` is stored in the checkpoint body.
-
-    A function of the value alone, so an unchanged channel gets the same answer at every step
-    (its value lives either in a blob row of its version or in every body that carries it).
-    """
+    """Whether `value` is small enough to be stored in every body that carries it."""
     return _budget_left(value, INLINE_MAX) >= 0
 
 
@@ -224,33 +225,39 @@ def dump_put(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], RunnableConfig]:
     """The checkpoint row, the blob rows and the config a put returns.
 
-    Only channels in `new_versions` get a blob row: the others were stored when their version
-    was new, which is what keeps unchanged channels from being rewritten.
+    A value new at this put (in `new_versions`) goes in the body, whatever its size: the put is
+    one row, as SqliteSaver's is, and a channel that changes at every step (a message list)
+    costs no second table. A large value carried over unchanged is not rewritten: the body
+    refers to its blob row, inserted by the first put that carries it unchanged (`DO NOTHING`
+    for every later one). So a 10 KB document that never changes is stored twice (the body
+    that made it new, and one blob row) however many steps follow, where SqliteSaver stores it
+    at every step. Small values are always inline.
     """
     conf = config["configurable"]
     thread_id = str(conf["thread_id"])
     ns = conf.get("checkpoint_ns", "")
-    values = checkpoint["channel_values"]
-    inline = {k: v for k, v in values.items() if _inline(v)}
+    versions = checkpoint["channel_versions"]
+    inline: dict[str, Any] = {}
+    blob_rows = []
+    for channel, value in checkpoint["channel_values"].items():
+        if channel in new_versions or _inline(value):
+            inline[channel] = value
+        elif channel in versions:
+            value_type, value_bytes = serde.dumps_typed(value)
+            blob_rows.append(
+                {
+                    "thread_id": thread_id,
+                    "checkpoint_ns": ns,
+                    "channel": channel,
+                    "version": str(versions[channel]),
+                    "type": value_type,
+                    "blob": value_bytes,
+                }
+            )
     body = {**checkpoint, "channel_values": inline}
     body_type, body_bytes = serde.dumps_typed(body)
     md = get_serializable_checkpoint_metadata(config, metadata)
     run_id = md.get("run_id")
-    blob_rows = []
-    for channel, version in new_versions.items():
-        if channel in inline or channel not in values:
-            continue
-        value_type, value_bytes = serde.dumps_typed(values[channel])
-        blob_rows.append(
-            {
-                "thread_id": thread_id,
-                "checkpoint_ns": ns,
-                "channel": channel,
-                "version": str(version),
-                "type": value_type,
-                "blob": value_bytes,
-            }
-        )
     row = {
         "thread_id": thread_id,
         "checkpoint_ns": ns,

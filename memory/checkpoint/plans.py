@@ -103,7 +103,7 @@ def put_writes(
 def _load(
     s: Statements, serde: SerializerProtocol, rows: Sequence[RowMapping]
 ) -> Plan[list[CheckpointTuple]]:
-    """Tuples for checkpoint rows: their blobs and writes come in one more round trip."""
+    """Tuples for checkpoint rows (of `list`): their blobs and writes in one more round trip."""
     bodies = [load_body(serde, r["type"], r["checkpoint"]) for r in rows]
     needed = sorted(
         {
@@ -140,10 +140,19 @@ def get_tuple(
         rows = yield s.by_id, {**params, "checkpoint_id": checkpoint_id}, True
     else:
         rows = yield s.latest, params, True
-    if not rows:
+    found = [r for r in rows if r["kind"] == "c"]
+    if not found:
         return None
-    loaded = yield from _load(s, serde, rows)
-    return loaded[0]
+    row = found[0]
+    body = load_body(serde, row["type"], row["checkpoint"])
+    blob_rows: dict[tuple[str, str, str, str], tuple[str, bytes | None]] = {}
+    if needed := blob_keys(row["thread_id"], row["checkpoint_ns"], body):
+        for b in (yield values_query(len(needed), 0), values_params(needed, []), True):
+            blob_rows[(b["thread_id"], b["checkpoint_ns"], b["channel"], b["key"])] = (
+                b["type"],
+                b["blob"],
+            )
+    return load_tuple(serde, row, body, blob_rows, [r for r in rows if r["kind"] == "w"])
 
 
 def _matches(metadata: Mapping[str, Any], rest: Mapping[str, Any]) -> bool:

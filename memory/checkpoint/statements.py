@@ -18,6 +18,7 @@ from sqlalchemy import (
     Delete,
     Insert,
     Integer,
+    LargeBinary,
     Select,
     String,
     Table,
@@ -35,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.sql.selectable import CompoundSelect
 
-from memory.checkpoint.base import ID_LEN, SHORT_LEN, blobs, checkpoints, writes
+from memory.checkpoint.base import CHANNEL_LEN, ID_LEN, SHORT_LEN, blobs, checkpoints, writes
 
 CHECKPOINT_COLUMNS = (
     checkpoints.c.thread_id,
@@ -148,6 +149,8 @@ def values_query(n_blobs: int, n_writes: int) -> Select[Any] | CompoundSelect:
     One statement per (number of blob keys, number of checkpoints), with a bound parameter per
     key part (`b0_thread` ...): built and compiled once, unlike an expanding IN list.
     """
+    if not n_writes:
+        return _blobs_select(n_blobs)
     w = select(
         literal_column("'w'").label("kind"),
         writes.c.thread_id,
@@ -162,7 +165,11 @@ def values_query(n_blobs: int, n_writes: int) -> Select[Any] | CompoundSelect:
     ).where(or_(*[_key_match(writes, "checkpoint_id", f"w{i}") for i in range(n_writes)]))
     if not n_blobs:
         return w
-    b = select(
+    return union_all(_blobs_select(n_blobs), w)
+
+
+def _blobs_select(n_blobs: int) -> Select[Any]:
+    return select(
         literal_column("'b'").label("kind"),
         blobs.c.thread_id,
         blobs.c.checkpoint_ns,
@@ -174,7 +181,46 @@ def values_query(n_blobs: int, n_writes: int) -> Select[Any] | CompoundSelect:
         cast(null(), String(ID_LEN)).label("task_path"),
         cast(null(), Integer).label("idx"),
     ).where(or_(*[_key_match(blobs, "version", f"b{i}", "channel") for i in range(n_blobs)]))
-    return union_all(b, w)
+
+
+def checkpoint_with_writes(by_id: bool) -> CompoundSelect:
+    """A checkpoint row (kind 'c') and its pending writes (kind 'w'), in one statement.
+
+    The checkpoint is `:checkpoint_id`, or the newest of (`:thread_id`, `:ns`) through a MAX
+    on the primary key (a compound SELECT can't ORDER BY/LIMIT one member on SQLite). Its
+    blob rows need its body decoded first, so they come in a second statement, and only for
+    a checkpoint that carries large values unchanged (see `base.dump_put`).
+    """
+    c, w = checkpoints.c, writes.c
+    if by_id:
+        target: ColumnElement[Any] = bindparam("checkpoint_id")
+    else:
+        target = select(func.max(c.checkpoint_id)).where(_scope(checkpoints)).scalar_subquery()
+    row = select(
+        literal_column("'c'").label("kind"),
+        *CHECKPOINT_COLUMNS,
+        cast(null(), String(CHANNEL_LEN)).label("channel"),
+        cast(null(), LargeBinary).label("blob"),
+        cast(null(), String(SHORT_LEN)).label("task_id"),
+        cast(null(), String(ID_LEN)).label("task_path"),
+        cast(null(), Integer).label("idx"),
+    ).where(_scope(checkpoints), c.checkpoint_id == target)
+    pending = select(
+        literal_column("'w'").label("kind"),
+        w.thread_id,
+        w.checkpoint_ns,
+        w.checkpoint_id,
+        null().label("parent_checkpoint_id"),
+        w.type,
+        null().label("checkpoint"),
+        null().label("metadata"),
+        w.channel,
+        w.blob,
+        w.task_id,
+        w.task_path,
+        w.idx,
+    ).where(_scope(writes), w.checkpoint_id == target)
+    return union_all(row, pending)
 
 
 def _key_match(
@@ -218,8 +264,8 @@ class Statements:
     """Every statement a saver runs, for one dialect."""
 
     dialect: str
-    latest: Select[Any]
-    by_id: Select[Any]
+    latest: CompoundSelect
+    by_id: CompoundSelect
     thread_rows: Select[Any]
     scope_bodies: Select[Any]
     scope_blob_keys: Select[Any]
@@ -265,13 +311,8 @@ def statements(dialect: str) -> Statements:
     c = checkpoints
     return Statements(
         dialect=dialect,
-        latest=select(*CHECKPOINT_COLUMNS)
-        .where(_scope(c))
-        .order_by(c.c.checkpoint_id.desc())
-        .limit(1),
-        by_id=select(*CHECKPOINT_COLUMNS).where(
-            _scope(c), c.c.checkpoint_id == bindparam("checkpoint_id")
-        ),
+        latest=checkpoint_with_writes(by_id=False),
+        by_id=checkpoint_with_writes(by_id=True),
         thread_rows=select(c.c.checkpoint_ns, c.c.checkpoint_id, c.c.metadata).where(
             c.c.thread_id == bindparam("thread_id")
         ),

@@ -71,6 +71,35 @@ def test_an_unchanged_channel_is_stored_once(saver: SQLCheckpointer) -> None:
     assert saver.get_tuple(config).checkpoint["channel_values"]["document"] == DOCUMENT
 
 
+def test_a_large_value_new_at_a_put_is_in_its_row_and_carried_over_through_one_blob(
+    saver: SQLCheckpointer,
+) -> None:
+    config: dict[str, Any] = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
+    doc_version = saver.get_next_version(None, None)
+    first = put_step(
+        saver,
+        config,
+        {"document": DOCUMENT},
+        {"document": doc_version},
+        {"document": doc_version},
+        0,
+    )
+    assert count(saver, blobs) == 0  # one row for the put, as SqliteSaver writes
+    configs = [first]
+    for step in range(1, 4):
+        configs.append(
+            put_step(
+                saver, configs[-1], {"document": DOCUMENT}, {"document": doc_version}, {}, step
+            )
+        )
+    assert count(saver, blobs, blobs.c.channel == "document") == 1
+    for each in configs:
+        assert saver.get_tuple(each).checkpoint["channel_values"]["document"] == DOCUMENT
+
+    saver.prune(["t"], strategy="keep_latest")
+    assert saver.get_tuple(config).checkpoint["channel_values"]["document"] == DOCUMENT
+
+
 def test_putting_a_checkpoint_again_updates_it_in_place(saver: SQLCheckpointer) -> None:
     config = {"configurable": {"thread_id": "t", "checkpoint_ns": ""}}
     checkpoint = empty_checkpoint()
