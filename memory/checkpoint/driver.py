@@ -11,8 +11,9 @@ and cached; statements with IN lists are compiled per call (rare paths: list, pr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Executable
@@ -31,8 +32,17 @@ class Sql:
     text: str
     order: tuple[str, ...] | None
     defaults: Mapping[str, Any]
+    #: Positional parameters straight from a complete mapping (the hot path: no merge).
+    pick: Callable[[Mapping[str, Any]], Any] | None = None
 
     def bind(self, params: Mapping[str, Any] | None) -> Sequence[Any] | Mapping[str, Any]:
+        if params and self.pick is not None:
+            try:
+                picked = self.pick(params)
+            except KeyError:  # some parameters left to their defaults
+                pass
+            else:
+                return picked if len(self.order or ()) > 1 else (picked,)
         merged = {**self.defaults, **(params or {})}
         if self.order is None:
             return merged
@@ -42,7 +52,8 @@ class Sql:
 def _to_sql(compiled: Compiled) -> Sql:
     order = getattr(compiled, "positiontup", None)
     defaults = compiled.construct_params(_check=False)
-    return Sql(compiled.string, tuple(order) if order else None, defaults)
+    pick = itemgetter(*order) if order else None
+    return Sql(compiled.string, tuple(order) if order else None, defaults, pick)
 
 
 class Compiler:
