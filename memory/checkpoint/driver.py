@@ -89,13 +89,11 @@ def _prepare(row: Mapping[str, Any]) -> Mapping[str, Any]:
 def _rows(cursor: Any) -> list[dict[str, Any]]:
     fetched = cursor.fetchall()  # first: in a psycopg pipeline, this is what syncs the results
     names = [d[0] for d in cursor.description]
-    out = []
-    for values in fetched:
-        row = dict(zip(names, values, strict=True))
-        md = row.get("metadata")
-        if isinstance(md, str | bytes):
-            row["metadata"] = json.loads(md)
-        out.append(row)
+    out = [dict(zip(names, values, strict=True)) for values in fetched]
+    if "metadata" in names:
+        for row in out:
+            if isinstance(md := row["metadata"], str | bytes):
+                row["metadata"] = json.loads(md)
     return out
 
 

@@ -66,6 +66,9 @@ def put(
 ) -> Plan[RunnableConfig]:
     """Blobs and the checkpoint row: one statement on PostgreSQL (see `put_checkpoint`)."""
     row, blob_rows, next_config = dump_put(serde, config, checkpoint, metadata, new_versions)
+    if not blob_rows:  # the common case: every value inline (see `base.dump_put`)
+        yield put_checkpoint(s.dialect, 0), row, False
+        return next_config
     chunks = _chunks(blob_rows)
     with_row = chunks.pop() if chunks and s.dialect == "postgresql" else []
     for chunk in chunks:

@@ -336,6 +336,7 @@ class _SqliteWriter:
     def __init__(self, engine: Engine) -> None:
         self.pool = engine.pool.recreate()
         self.fairy: Any = None
+        self.conn: Any = None  # the fairy's sqlite3 connection
 
     @classmethod
     def for_engine(cls, engine: Engine) -> _SqliteWriter | None:
@@ -346,10 +347,11 @@ class _SqliteWriter:
     def run(self, work: Callable[[Any], Any]) -> Any:
         if self.fairy is None:
             self.fairy = self.pool.connect()
+            self.conn = self.fairy.driver_connection
         try:
-            return work(self.fairy.driver_connection)
+            return work(self.conn)
         except Exception:
-            if self.fairy.driver_connection.in_transaction:  # rollback failed: start afresh
+            if self.conn.in_transaction:  # rollback failed: start afresh
                 self.fairy.invalidate()
                 self.fairy = None
             raise
