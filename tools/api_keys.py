@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any, cast
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, ForeignKey, String, select, update
+from sqlalchemy import CursorResult, Engine, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tools.approvers import Approver, ApproverNotFound, ApproverRow, get_approver
@@ -84,7 +85,9 @@ def revoke_token(engine: Engine, key_id: str) -> bool:
             .where(ApiKeyRow.id == key_id, ApiKeyRow.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-        return result.rowcount == 1
+        # Session.execute is typed as returning Result, but an UPDATE yields a CursorResult
+        # (the one with rowcount), as SQLAlchemy's DML docs say.
+        return cast(CursorResult[Any], result).rowcount == 1
 
 
 def authenticate(engine: Engine, token: str) -> Approver | None:

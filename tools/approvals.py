@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Engine, String, Text, select, update
+from sqlalchemy import JSON, CursorResult, Engine, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -78,7 +78,7 @@ class ApprovalRequestRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
     reasons: Mapped[list[Any]] = mapped_column(JSON)
     document_path: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), index=True, default="pending")
+    status: Mapped[ApprovalStatus] = mapped_column(String(16), index=True, default="pending")
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(100))
     decided_at: Mapped[datetime | None]
@@ -94,7 +94,7 @@ class ApprovalRequestRow(Base):
             currency=self.currency,
             reasons=list(self.reasons),
             document_path=self.document_path,
-            status=self.status,  # type: ignore[arg-type]
+            status=self.status,
             requested_at=as_utc(self.requested_at),
             decided_by=self.decided_by,
             decided_at=as_utc(self.decided_at),
@@ -150,7 +150,9 @@ def decide(engine: Engine, request_id: str, decision: ApprovalDecision) -> bool:
                 decision=decision.model_dump(mode="json"),
             )
         )
-        return result.rowcount == 1
+        # Session.execute is typed as returning Result, but an UPDATE yields a CursorResult
+        # (the one with rowcount), as SQLAlchemy's DML docs say.
+        return cast(CursorResult[Any], result).rowcount == 1
 
 
 def get_request(engine: Engine, request_id: str) -> ApprovalRequest | None:

@@ -7,6 +7,7 @@ only deactivated, so the audit trail keeps naming someone who exists.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -129,9 +130,7 @@ def _require(engine: Engine, user_id: str) -> Approver:
     return approver
 
 
-def _model(
-    row: ApproverRow, roles: list[ApproverRoleRow] | tuple[ApproverRoleRow, ...]
-) -> Approver:
+def _model(row: ApproverRow, roles: Sequence[ApproverRoleRow]) -> Approver:
     return Approver(
         id=row.id,
         display_name=row.display_name,
