@@ -169,7 +169,7 @@ class RulesExtractor:
         missing = [name for name in REQUIRED if name not in found]
         if missing:
             raise ExtractionError(document.path, "no invoice could be extracted", missing)
-        return Invoice(**found, lines=rows, confidence=confidence)  # type: ignore[arg-type]
+        return Invoice(**found, lines=rows, confidence=confidence)
 
     @staticmethod
     def _cross_check(

@@ -71,7 +71,9 @@ def _email(path: str, data: bytes) -> tuple[str, int, list[str]]:
         parts.append(_TAG.sub(" ", content) if body.get_content_subtype() == "html" else content)
     for attachment in message.iter_attachments():
         name = attachment.get_filename() or "attachment"
-        payload = attachment.get_payload(decode=True) or b""
+        payload = attachment.get_payload(decode=True)
+        if not isinstance(payload, bytes):  # None for a multipart part; typeshed's type is wider
+            payload = b""
         where = f"{path} (attachment {name})"
         if attachment.get_content_type() == "application/pdf" or name.lower().endswith(".pdf"):
             text, count = _pdf(where, payload)
@@ -99,7 +101,8 @@ def read_document(path: str | Path) -> SourceDocument:
     kind: DocumentKind = _KIND_BY_SUFFIX.get(file.suffix.lower(), "text")
     if data.startswith(b"%PDF-"):
         kind = "pdf"  # trust the bytes over the name
-    pages, attachments = 0, []
+    pages = 0
+    attachments: list[str] = []
     if kind == "pdf":
         text, pages = _pdf(name, data)
     elif kind == "eml":
