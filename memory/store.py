@@ -140,7 +140,11 @@ class SQLVectorStore(BaseStore):
         queries = (
             {q: self.embeddings.embed_query(q) for q in prepared.queries} if self.embeddings else {}
         )
-        docs = self.embeddings.embed_documents(list(prepared.texts)) if prepared.texts else []
+        docs = (
+            self.embeddings.embed_documents(list(prepared.texts))
+            if self.embeddings and prepared.texts
+            else []
+        )
         return self._execute(prepared, queries, docs)
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
@@ -231,8 +235,8 @@ class SQLVectorStore(BaseStore):
                 out[i] = store_read.search_ranked(ctx, op, query, self._index, self._ns_under)
             else:
                 out[i] = store_read.search_listing(ctx, op)
-        for i, op in prepared.lists:
-            out[i] = store_read.read_list_namespaces(ctx, op)
+        for i, list_op in prepared.lists:
+            out[i] = store_read.read_list_namespaces(ctx, list_op)
         return out
 
     def _ns_under(self, prefix: tuple[str, ...]) -> set[int] | None:

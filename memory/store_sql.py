@@ -19,6 +19,7 @@ Design (why it looks like this):
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
@@ -32,7 +33,9 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 _BLOB = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 # Binary collation on MariaDB/MySQL: keys "A" and "a" are different items, as in Python.
-_TABLE_ARGS = {
+# Typed Any like Table's **kw: as dict[str, object], mypy matches them against Table's named
+# keyword parameters (schema, quote, ...) and finds no overload.
+_TABLE_ARGS: dict[str, Any] = {
     "sqlite_autoincrement": True,
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_bin",

@@ -56,9 +56,11 @@ def _ensure_namespaces(
         found.update({by_prefix[row.prefix]: row.id for row in conn.execute(query)})
     for ns in wanted:
         if ns not in found:
-            ns_id = conn.execute(
+            key = conn.execute(
                 namespaces.insert().values(prefix=encode_namespace(ns))
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert key is not None  # None only for executemany or non-INSERT statements
+            ns_id = key[0]
             found[ns] = int(ns_id)
             result.new_namespaces[int(ns_id)] = ns
     return found

@@ -54,7 +54,7 @@ class VectorIndex:
         self.hnsw_ef_construction = hnsw_ef_construction
         self.hnsw_ef_search = hnsw_ef_search
         self.lock = threading.RLock()
-        self._index: faiss.Index = faiss.IndexIDMap(faiss.IndexFlatIP(dims))
+        self._index: faiss.IndexIDMap = faiss.IndexIDMap(faiss.IndexFlatIP(dims))
         self._hnsw = False
         self._dead: set[int] = set()
         self._owner: dict[int, tuple[int, int]] = {}
@@ -104,7 +104,9 @@ class VectorIndex:
                 if len(self._dead) > _REBUILD_DEAD_FRACTION * max(len(self._owner), 1):
                     self._rebuild(hnsw=True)
             else:
-                self._index.remove_ids(np.asarray(present, dtype=np.int64))
+                # faiss's stubs list only remove_ids(IDSelector); its class_wrappers also
+                # take an int64 array (wrapped in an IDSelectorBatch).
+                self._index.remove_ids(np.asarray(present, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(self, query: np.ndarray, k: int, ns_ids: set[int] | None) -> list[Hit]:
         """Top-`k` vectors by cosine, best first; restricted to `ns_ids` when given."""
@@ -119,11 +121,14 @@ class VectorIndex:
                 return []
             selector = self._selector(allowed)
             if self._hnsw:
-                params = faiss.SearchParametersHNSW(efSearch=max(self.hnsw_ef_search, k))
+                # faiss 1.15's stubs omit SearchParametersHNSW (it exists at runtime).
+                params = faiss.SearchParametersHNSW(efSearch=max(self.hnsw_ef_search, k))  # type: ignore[attr-defined]
                 if selector is not None:
                     params.sel = selector
             else:
-                params = faiss.SearchParameters(sel=selector) if selector is not None else None
+                # The stubs type SearchParameters() without arguments; faiss's class_wrappers
+                # accept fields as keywords (handle_SearchParameters).
+                params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
             scores, labels = self._index.search(query.reshape(1, -1), k, params=params)
         hits = []
         for score, label in zip(scores[0].tolist(), labels[0].tolist(), strict=True):
@@ -149,7 +154,7 @@ class VectorIndex:
         if hnsw:
             graph = faiss.IndexHNSWFlat(self.dims, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             graph.hnsw.efConstruction = self.hnsw_ef_construction
-            index: faiss.Index = faiss.IndexIDMap2(graph)
+            index: faiss.IndexIDMap = faiss.IndexIDMap2(graph)
         else:
             index = faiss.IndexIDMap(faiss.IndexFlatIP(self.dims))
         if len(labels):
