@@ -81,7 +81,9 @@ def upload(dataset: Path, examples: Sequence[Example], results: Sequence[Example
         lambda inputs: by_document[inputs["document"]],
         data=name,
         evaluators=[route_correct, fields_correct],
-        summary_evaluators=[approval_precision],
+        # langsmith's SUMMARY_EVALUATOR_T omits the (outputs, reference_outputs) -> dict form
+        # that `evaluate` accepts at runtime (_normalize_summary_evaluator).
+        summary_evaluators=[approval_precision],  # type: ignore[list-item]
         experiment_prefix="overture-eval",
         metadata={"prompt_versions": default_prompt_versions()},
         client=client,

@@ -42,6 +42,7 @@ def accounts_payable_runner(
     settings: Settings, *, extractor: Any | None = None
 ) -> Iterator[RunDocument]:
     """Yield `run_document(path) -> final state` over a scratch, seeded database."""
+    from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.memory import InMemorySaver
 
     from graphs.accounts_payable import build_graph
@@ -59,7 +60,9 @@ def accounts_payable_runner(
             context = Context(engine=engine, settings=settings, extractor=extractor)
 
             def run_document(path: Path) -> Mapping[str, Any]:
-                config = {"configurable": {"thread_id": f"eval-{uuid.uuid4().hex[:12]}"}}
+                config: RunnableConfig = {
+                    "configurable": {"thread_id": f"eval-{uuid.uuid4().hex[:12]}"}
+                }
                 graph.invoke({"document_path": str(path)}, config, context=context)
                 return dict(graph.get_state(config).values)
 

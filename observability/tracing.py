@@ -63,7 +63,8 @@ def masked_langsmith_client() -> Client:
 
     The client starts a background sender thread, so it is cached rather than built per run.
     """
-    ls_utils.get_env_var.cache_clear()
+    # get_env_var is an lru_cache under @overload stubs, so mypy does not see cache_clear.
+    ls_utils.get_env_var.cache_clear()  # type: ignore[attr-defined]
     key = tuple(
         os.environ.get(name)
         for name in (
