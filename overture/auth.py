@@ -157,7 +157,7 @@ async def owner_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict
 
 @auth.on.threads.create
 async def on_thread_create(
-    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create.value
+    ctx: Auth.types.AuthContext, value: Auth.types.ThreadsCreate
 ) -> dict[str, str]:
     """A new thread is its creator's, whatever owner the client put in its metadata; a thread
     id that already has checkpoints (re-registered after a restart) only by their owner."""
@@ -175,7 +175,7 @@ async def on_thread_create(
 
 @auth.on.threads.read
 async def on_thread_read(
-    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.read.value
+    ctx: Auth.types.AuthContext, value: Auth.types.ThreadsRead
 ) -> dict[str, str] | None:
     """The owner, or an approver of what the thread waits for (to see the interrupt) or of
     what it waited for (to see the outcome of their decision)."""
@@ -189,7 +189,7 @@ async def on_thread_read(
 
 @auth.on.threads.create_run
 async def on_run_create(
-    ctx: Auth.types.AuthContext, value: Auth.types.on.threads.create_run.value
+    ctx: Auth.types.AuthContext, value: Auth.types.RunsCreate
 ) -> dict[str, str] | None:
     """Start or continue a run: the owner may run their thread; a resume decides an approval
     and is allowed only to an approver of it, as themselves."""

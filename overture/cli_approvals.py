@@ -7,7 +7,7 @@ the SQL checkpointer, so the process that started the run may be long gone.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
@@ -81,7 +81,7 @@ def approve(
         edits["amount"] = str(amount)
     if iban is not None:
         edits["payee_iban"] = iban
-    action = "edit" if edits else "approve"
+    action: Literal["approve", "edit"] = "edit" if edits else "approve"
     _decide(approval_id, decision(action, as_, comment, edits))
 
 

@@ -120,8 +120,8 @@ def show(thread: Annotated[str, typer.Argument(help="Thread id.")]) -> None:
                     f"{invoice.total} {invoice.currency}, PO {invoice.po_number or '-'}"
                 ),
             )
-        for error in result.errors:
-            facts.add_row("error", f"[red]{escape(error)}[/]")
+        for message in result.errors:
+            facts.add_row("error", f"[red]{escape(message)}[/]")
         if result.approval_id:
             facts.add_row("approval", result.approval_id)
         if payment := values.get("payment"):
