@@ -1,9 +1,9 @@
 """The supervisor: a free-text goal, planned, delegated to the agents, until done.
 
-plan -> supervise -> (accounts_payable | notify) -> supervise -> ... -> finish. Each step's
-agent reports back to `supervise`, which picks the next one with `Command(goto=...)`; the
-plan's length is capped by `settings.supervisor_max_steps`. Invoices run through the
-accounts-payable graph as a subgraph, so its approval gateway pauses the supervisor too.
+plan -> supervise -> (accounts_payable -> collect | notify) -> supervise -> ... -> finish.
+Each step reports back to `supervise`, which picks the next one with `Command(goto=...)`; the
+plan's length is capped by `settings.supervisor_max_steps`. The accounts-payable graph is a
+subgraph node, so its approval gateway pauses the supervisor too.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from nodes.supervision import (
     SupervisorContext,
     SupervisorInput,
     SupervisorState,
-    delegate_to,
+    collect,
     finish,
     notify,
     plan,
@@ -35,13 +35,15 @@ def build_graph(
     )
     builder.add_node("plan", plan)
     builder.add_node("supervise", supervise)
-    builder.add_node("accounts_payable", delegate_to(build_accounts_payable()))
+    builder.add_node("accounts_payable", build_accounts_payable())
+    builder.add_node("collect", collect)
     builder.add_node("notify", notify)
     builder.add_node("finish", finish)
 
     builder.add_edge(START, "plan")
     builder.add_edge("plan", "supervise")
-    builder.add_edge("accounts_payable", "supervise")
+    builder.add_edge("accounts_payable", "collect")
+    builder.add_edge("collect", "supervise")
     builder.add_edge("notify", "supervise")
     builder.add_edge("finish", END)
 

@@ -1,20 +1,20 @@
-"""The supervisor's agents: plan, dispatch, delegate, notify, finish.
+"""The supervisor's agents: plan, dispatch, collect, notify, finish.
 
 The supervisor owns no side effect of its own. Invoices go through the accounts-payable graph
-(its approval gateway and tool registry included) invoked as a subgraph; the summary e-mail
-goes through the registry's `notify.send_email`, ledgered so a resumed run never sends it
-twice. `supervise` routes with `Command(goto=...)` from the plan and the results so far.
+(its approval gateway and tool registry included), added as a subgraph node so LangGraph runs
+it sync or async with the parent's checkpointer (under the server that checkpointer is
+async-only, and a subgraph invoked by hand from a sync node could not use it). The summary
+e-mail goes through the registry's `notify.send_email`, ledgered so a resumed run never sends
+it twice. `supervise` routes with `Command(goto=...)` from the plan and the results so far.
 """
 
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from langgraph.errors import GraphBubbleUp
-from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel
@@ -22,6 +22,7 @@ from typing_extensions import TypedDict
 
 from nodes.context import Context
 from nodes.planning import LLMPlanner, PlanStep, RulesPlanner
+from tools.audit_log import AuditRecord
 from tools.executor import CallScope, ToolExecutor
 from tools.outbox import TOOL_NAME as SEND_EMAIL
 from tools.outbox import email_tool
@@ -29,11 +30,9 @@ from tools.registry import ToolRegistry
 
 
 @dataclass(kw_only=True)
-class SupervisorContext:
-    """What the supervisor needs; `ap` is the accounts-payable agents' own context."""
-
-    ap: Context
-    """Context of the accounts-payable subgraph (engine, settings, registry, models)."""
+class SupervisorContext(Context):
+    """The accounts-payable context (the subgraph's agents read it as theirs) plus what
+    the supervisor itself needs."""
 
     planner: RulesPlanner | LLMPlanner = field(default_factory=RulesPlanner)
     """Turns the goal into steps."""
@@ -42,8 +41,17 @@ class SupervisorContext:
     """Runs `notify.send_email`; None means a registry holding only that tool."""
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.notifier is None:
-            self.notifier = ToolExecutor(ToolRegistry([email_tool(self.ap.engine)]), self.ap.engine)
+            self.notifier = ToolExecutor(ToolRegistry([email_tool(self.engine)]), self.engine)
+
+    @classmethod
+    def extending(
+        cls, context: Context, planner: RulesPlanner | LLMPlanner | None = None
+    ) -> SupervisorContext:
+        """The supervisor's context over an existing accounts-payable one."""
+        shared = {f.name: getattr(context, f.name) for f in fields(Context)}
+        return cls(**shared, planner=planner or RulesPlanner())
 
 
 def supervisor_context_of(runtime: Runtime[SupervisorContext]) -> SupervisorContext:
@@ -85,6 +93,12 @@ class SupervisorState(TypedDict, total=False):
     cursor: int
     """Index of the next step to run."""
 
+    document_path: str
+    """Input of the accounts-payable subgraph: the current step's document."""
+
+    audit: AuditRecord | None
+    """Output of the accounts-payable subgraph: the current document's audit record."""
+
     results: Annotated[list[StepResult], operator.add]
     """One result per step run."""
 
@@ -95,7 +109,7 @@ class SupervisorState(TypedDict, total=False):
 def plan(state: SupervisorState, runtime: Runtime[SupervisorContext]) -> dict[str, Any]:
     """Node: decompose the goal into steps."""
     context = supervisor_context_of(runtime)
-    settings = context.ap.settings
+    settings = context.settings
     outcome = context.planner.plan(
         state["goal"], Path(settings.inbox), settings.supervisor_max_steps
     )
@@ -109,56 +123,33 @@ def supervise(
     steps, cursor = state.get("plan") or [], state.get("cursor", 0)
     if cursor >= len(steps):
         return Command(goto="finish")
-    return Command(goto=steps[cursor].agent)
+    step = steps[cursor]
+    if step.agent == "accounts_payable":
+        inbox = Path(supervisor_context_of(runtime).settings.inbox)
+        path = inbox / (step.document_path or "")
+        return Command(goto="accounts_payable", update={"document_path": str(path), "audit": None})
+    return Command(goto=step.agent)
 
 
-def delegate_to(
-    accounts_payable_graph: CompiledStateGraph,
-) -> Any:
-    """Node factory: run the current step's document through the accounts-payable subgraph.
-
-    An approval interrupt inside the subgraph bubbles up and pauses the supervisor; on resume
-    this node runs again and the subgraph continues from its own checkpoint.
-    """
-
-    def accounts_payable(
-        state: SupervisorState, runtime: Runtime[SupervisorContext]
-    ) -> dict[str, Any]:
-        context = supervisor_context_of(runtime)
-        cursor = state.get("cursor", 0)
-        step = state["plan"][cursor]
-        path = Path(context.ap.settings.inbox) / (step.document_path or "")
-        try:
-            final = accounts_payable_graph.invoke({"document_path": str(path)}, context=context.ap)
-        except GraphBubbleUp:
-            raise
-        except Exception as error:  # noqa: BLE001 - a failed step is reported, the plan goes on
-            result = StepResult(
-                step=cursor,
-                agent="accounts_payable",
-                document=path.name,
-                status="failed",
-                detail=f"{type(error).__name__}: {error}",
-            )
-            return {"results": [result], "cursor": cursor + 1}
-        audit = final.get("audit")
-        result = StepResult(
-            step=cursor,
-            agent="accounts_payable",
-            document=path.name,
-            status=audit.outcome if audit is not None else "unknown",
-            detail=final.get("summary", ""),
-        )
-        return {"results": [result], "cursor": cursor + 1}
-
-    return accounts_payable
+def collect(state: SupervisorState) -> dict[str, Any]:
+    """Node: record what the accounts-payable subgraph did with the step's document."""
+    cursor = state.get("cursor", 0)
+    audit = state.get("audit")
+    result = StepResult(
+        step=cursor,
+        agent="accounts_payable",
+        document=Path(state.get("document_path", "")).name,
+        status=audit.outcome if audit is not None else "failed",
+        detail=audit.summary if audit is not None else "the run ended without an audit record",
+    )
+    return {"results": [result], "cursor": cursor + 1}
 
 
 def notify(state: SupervisorState, runtime: Runtime[SupervisorContext]) -> dict[str, Any]:
     """Node: e-mail the requester what the steps so far achieved, through the registry."""
     context = supervisor_context_of(runtime)
     cursor = state.get("cursor", 0)
-    settings = context.ap.settings
+    settings = context.settings
     body = summarise(state.get("goal", ""), state.get("results") or [])
     assert context.notifier is not None
     outcome = context.notifier.try_execute(

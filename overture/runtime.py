@@ -139,7 +139,7 @@ def build_supervisor_context(context: Context) -> SupervisorContext:
     """The supervisor's context over the accounts-payable one; the planner from settings."""
     model = make_chat_model(context.settings, "supervisor")
     planner = LLMPlanner(model) if model is not None else RulesPlanner()
-    return SupervisorContext(ap=context, planner=planner)
+    return SupervisorContext.extending(context, planner)
 
 
 @lru_cache(maxsize=1)

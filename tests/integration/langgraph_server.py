@@ -96,6 +96,7 @@ def start_server(database_url: str, workdir: Path, home: Path) -> LangGraphServe
         "OVERTURE_DATABASE_URL": database_url,
         "OVERTURE_HOME": str(home),
         "OVERTURE_USER": "langgraph-server",
+        "OVERTURE_INBOX": str(REPO / "examples" / "documents"),  # the supervisor plans over it
     }
     log = workdir / "server.log"
     with log.open("ab") as out:

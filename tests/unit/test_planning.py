@@ -72,17 +72,29 @@ def test_a_model_that_proposes_no_plan_falls_back_to_rules():
     assert "rules planned instead" in outcome.rejected[-1]
 
 
-def test_supervise_sends_the_next_step_to_its_agent_and_finishes_after_the_last():
-    from nodes.planning import PlanStep
+def test_supervise_sends_the_next_step_to_its_agent_and_finishes_after_the_last(sqlite_url):
+    from langgraph.runtime import Runtime
 
+    from nodes.planning import PlanStep
+    from nodes.supervision import SupervisorContext
+    from overture.db import make_engine
+    from overture.settings import Settings
+
+    runtime = Runtime(
+        context=SupervisorContext(
+            engine=make_engine(sqlite_url), settings=Settings(inbox=DOCUMENTS)
+        )
+    )
     plan = [
         PlanStep(agent="accounts_payable", instruction="x", document_path="a.pdf"),
         PlanStep(agent="notify", instruction="y"),
     ]
 
-    assert supervise({"plan": plan, "cursor": 0}, None) == Command(goto="accounts_payable")
-    assert supervise({"plan": plan, "cursor": 1}, None) == Command(goto="notify")
-    assert supervise({"plan": plan, "cursor": 2}, None) == Command(goto="finish")
+    first = supervise({"plan": plan, "cursor": 0}, runtime)
+    assert first.goto == "accounts_payable"
+    assert first.update == {"document_path": str(DOCUMENTS / "a.pdf"), "audit": None}
+    assert supervise({"plan": plan, "cursor": 1}, runtime) == Command(goto="notify")
+    assert supervise({"plan": plan, "cursor": 2}, runtime) == Command(goto="finish")
 
 
 def test_rules_planner_takes_the_files_a_goal_names():
