@@ -25,7 +25,7 @@ from nodes.verification import verify
 
 def build_graph(
     checkpointer: BaseCheckpointSaver | None = None, store: BaseStore | None = None
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[State, Context, InputState, OutputState]:
     """Wire the agents; compile with `checkpointer` (durable runs, approvals) and `store`."""
     builder = StateGraph(
         State, context_schema=Context, input_schema=InputState, output_schema=OutputState

@@ -28,7 +28,7 @@ from nodes.supervision import (
 
 def build_graph(
     checkpointer: BaseCheckpointSaver | None = None, store: BaseStore | None = None
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[SupervisorState, SupervisorContext, SupervisorInput, SupervisorState]:
     """Wire the supervisor; the subgraph shares the supervisor's checkpointer and store."""
     builder = StateGraph(
         SupervisorState, context_schema=SupervisorContext, input_schema=SupervisorInput

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -25,8 +26,13 @@ from nodes.context import Context
 from nodes.extraction import RulesExtractor
 from nodes.llm_extraction import LLMExtractor
 from nodes.planning import LLMPlanner, RulesPlanner
-from nodes.state import STATE_TYPES
-from nodes.supervision import SUPERVISOR_STATE_TYPES, SupervisorContext
+from nodes.state import STATE_TYPES, InputState, OutputState, State
+from nodes.supervision import (
+    SUPERVISOR_STATE_TYPES,
+    SupervisorContext,
+    SupervisorInput,
+    SupervisorState,
+)
 from observability.tracing import tracing_config
 from overture.db import make_engine
 from overture.errors import DatabaseUnavailable
@@ -46,13 +52,21 @@ class App:
     engine: Engine
     checkpointer: BaseCheckpointSaver
     store: SQLVectorStore
-    graph: CompiledStateGraph
+    graph: CompiledStateGraph[State, Context, InputState, OutputState]
     context: Context
-    supervisor: CompiledStateGraph
+    supervisor: CompiledStateGraph[
+        SupervisorState, SupervisorContext, SupervisorInput, SupervisorState
+    ]
     supervisor_context: SupervisorContext
 
-    def graph_for(self, thread_id: str) -> tuple[CompiledStateGraph, Context | SupervisorContext]:
-        """The workflow a thread belongs to, by its id's prefix (`service.new_thread_id`)."""
+    def graph_for(
+        self, thread_id: str
+    ) -> tuple[CompiledStateGraph[Any, Any, Any, Any], Context | SupervisorContext]:
+        """The workflow a thread belongs to, by its id's prefix (`service.new_thread_id`).
+
+        Either graph with its own context; a tuple type cannot tie the two together, so the
+        graph's type parameters are left open.
+        """
         if thread_id.startswith(SUPERVISOR_THREAD_PREFIX):
             return self.supervisor, self.supervisor_context
         return self.graph, self.context

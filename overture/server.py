@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from langgraph.graph.state import CompiledStateGraph
 
@@ -23,7 +24,9 @@ from overture.runtime import checkpoint_serde, default_context
 from overture.settings import get_settings
 
 
-def for_server(graph: CompiledStateGraph) -> CompiledStateGraph:
+def for_server(
+    graph: CompiledStateGraph[Any, Any, Any, Any],
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The exported `graph` as the server must run it: without a context schema.
 
     The server passes every run a context dict (`{}` when the client sends none), which

@@ -184,7 +184,7 @@ class GoalOutcome(BaseModel):
         return RunOutcome(
             thread_id=self.thread_id,
             document_path=document_path,
-            status=status,  # type: ignore[arg-type]
+            status=status,
             approval_id=self.approval_ids[0] if self.approval_ids else None,
             summary=self.summary or (step.detail if step else ""),
         )
