@@ -359,12 +359,14 @@ def load_tuple(
 ) -> CheckpointTuple:
     """Assemble a `CheckpointTuple` from its row, decoded body, blobs and writes."""
     thread_id, ns = row["thread_id"], row["checkpoint_ns"]
-    values = dict(body["channel_values"])
-    for key in blob_keys(thread_id, ns, body):
-        found = blob_rows.get(key)
-        if found is not None and found[0] != "empty":
-            values[key[2]] = serde.loads_typed((found[0], bytes(found[1] or b"")))
-    checkpoint: Checkpoint = {**body, "channel_values": values}
+    checkpoint = body  # decoded for this call alone: completed in place of a copy
+    if blob_rows:
+        values = dict(body["channel_values"])
+        for key in blob_keys(thread_id, ns, body):
+            found = blob_rows.get(key)
+            if found is not None and found[0] != "empty":
+                values[key[2]] = serde.loads_typed((found[0], bytes(found[1] or b"")))
+        checkpoint = {**body, "channel_values": values}
     ordered = sorted(
         write_rows, key=lambda w: writes_sort_key(w["task_path"], w["task_id"], w["idx"])
     )
