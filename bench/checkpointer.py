@@ -1,7 +1,9 @@
 """Benchmark: Overture's SQL checkpointer against InMemorySaver, SqliteSaver and PostgresSaver.
 
 One process; every round runs every saver on every workload, in turn, so machine noise (the
-cores are shared) spreads over all of them; the table reports medians over rounds.
+cores are shared) spreads over all of them; the table reports medians over rounds. Every saver
+is warmed up (untimed) first, odd rounds run the savers in reverse order so ours and the
+official one alternate at going first, and each timed run starts after a full collection.
 
   (a) sequential  5-node linear graph, N invocations (one thread each), durability="sync"
   (b) putget      put + get_tuple pairs on one thread, a 20-message (~14 KB) state
@@ -19,6 +21,7 @@ Usage: python bench/checkpointer.py [--quick] [--rounds N]
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import operator
 import random
@@ -161,6 +164,19 @@ def run_bytes(saver: BaseCheckpointSaver, measure: Callable[[], int], steps: int
     config = {"configurable": {"thread_id": str(uuid.uuid4())}}
     graph.invoke({"document": document_10k(), "count": 0}, config, durability="sync")
     return measure() - before
+
+
+def warm_up(saver: BaseCheckpointSaver) -> None:
+    """Untimed: connections opened, statements prepared and code paths warm on every saver."""
+    run_sequential(saver, 10)
+    run_putget(saver, 50)
+    run_concurrent(saver, 16)
+
+
+def timed(workload: Callable[[BaseCheckpointSaver, int], float], saver: Any, n: int) -> float:
+    """`workload(saver, n)` after a full collection, so no saver pays another's garbage."""
+    gc.collect()
+    return workload(saver, n)
 
 
 # --- savers ------------------------------------------------------------------------------------
@@ -311,12 +327,17 @@ def main() -> None:
 
     samples: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp, savers(Path(tmp), not args.no_mariadb) as all_savers:
+        for saver, _ in all_savers.values():
+            warm_up(saver)
         for rnd in range(args.rounds):
-            for name, (saver, measure) in all_savers.items():
+            # Odd rounds run the savers in reverse, so ours and the official one take turns
+            # at going first (the cores are shared; load drifts within a round).
+            order = list(all_savers.items())
+            for name, (saver, measure) in order if rnd % 2 == 0 else reversed(order):
                 row = samples.setdefault(name, {})
-                row.setdefault("sequential", []).append(run_sequential(saver, n_seq))
-                row.setdefault("putget", []).append(run_putget(saver, n_pairs))
-                row.setdefault("concurrent", []).append(run_concurrent(saver, n_conc))
+                row.setdefault("sequential", []).append(timed(run_sequential, saver, n_seq))
+                row.setdefault("putget", []).append(timed(run_putget, saver, n_pairs))
+                row.setdefault("concurrent", []).append(timed(run_concurrent, saver, n_conc))
                 if measure is not None and rnd == 0:
                     row.setdefault("bytes", []).append(run_bytes(saver, measure))
                 print(
