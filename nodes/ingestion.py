@@ -60,8 +60,13 @@ def _text(path: str, data: bytes) -> str:
         raise DocumentError(path, str(error), "re-save it as UTF-8 text") from error
 
 
-def _email(path: str, data: bytes) -> tuple[str, int, list[str]]:
-    """Body first, then each attachment's text; PDF attachments through the PDF reader."""
+_MAX_FORWARD_DEPTH = 3
+"""Forwarded e-mails (message/rfc822 attachments) are read this many levels deep."""
+
+
+def _email(path: str, data: bytes, depth: int = 0) -> tuple[str, int, list[str]]:
+    """Body first, then each attachment's text; PDF attachments through the PDF reader, a
+    forwarded e-mail attached whole read as an e-mail."""
     message = message_from_bytes(data, policy=policy.default)
     assert isinstance(message, EmailMessage)
     parts, pages, names = [], 0, []
@@ -71,6 +76,13 @@ def _email(path: str, data: bytes) -> tuple[str, int, list[str]]:
         parts.append(_TAG.sub(" ", content) if body.get_content_subtype() == "html" else content)
     for attachment in message.iter_attachments():
         name = attachment.get_filename() or "attachment"
+        if attachment.get_content_type() == "message/rfc822" and depth < _MAX_FORWARD_DEPTH:
+            forwarded = attachment.get_content()
+            text, count, inner = _email(f"{path} (forwarded)", bytes(forwarded), depth + 1)
+            parts.append(text)
+            pages += count
+            names += [name, *inner]
+            continue
         payload = attachment.get_payload(decode=True)
         if not isinstance(payload, bytes):  # None for a multipart part; typeshed's type is wider
             payload = b""

@@ -137,3 +137,23 @@ def test_ingest_node_no_text_layer() -> None:
 def test_missing_file_is_a_document_error(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match="cannot be opened"):
         read_document(tmp_path / "nope.pdf")
+
+
+def test_an_invoice_forwarded_as_an_attached_email_is_read(tmp_path):
+    from email import message_from_bytes, policy
+    from email.message import EmailMessage
+
+    original = (DOCUMENTS / "09_french_facture.eml").read_bytes()
+    forward = EmailMessage()
+    forward["Subject"] = "Fwd: facture"
+    forward["From"] = "colleague@example.com"
+    forward["To"] = "ap@example.com"
+    forward.add_attachment(message_from_bytes(original, policy=policy.default))
+    path = tmp_path / "forwarded.eml"
+    path.write_bytes(bytes(forward))
+
+    document = read_document(path)
+
+    assert any(name.endswith(".pdf") for name in document.attachments)
+    direct = RulesExtractor().extract(read_document(DOCUMENTS / "09_french_facture.eml"))
+    assert RulesExtractor().extract(document).model_dump() == direct.model_dump()
