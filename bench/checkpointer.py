@@ -2,8 +2,9 @@
 
 One process; every round runs every saver on every workload, in turn, so machine noise (the
 cores are shared) spreads over all of them; the table reports medians over rounds. Every saver
-is warmed up (untimed) first, odd rounds run the savers in reverse order so ours and the
-official one alternate at going first, and each timed run starts after a full collection.
+is warmed up (untimed) first; within a round, each workload runs in slices, ours and the
+official saver on the same database taking turns slice by slice (which goes first alternates),
+and each timed slice starts after a full collection.
 
   (a) sequential  5-node linear graph, N invocations (one thread each), durability="sync"
   (b) putget      put + get_tuple pairs on one thread, a 20-message (~14 KB) state
@@ -166,6 +167,33 @@ def run_bytes(saver: BaseCheckpointSaver, measure: Callable[[], int], steps: int
     return measure() - before
 
 
+WORKLOADS: dict[str, Callable[[Any, int], float]] = {
+    "sequential": run_sequential,
+    "putget": run_putget,
+    "concurrent": run_concurrent,
+}
+#: Each workload runs in this many slices per round, the savers of a database taking turns.
+SLICES = 5
+
+
+def interleaved(
+    run: Callable[[Any, int], float], group: list[BaseCheckpointSaver], n: int, rnd: int
+) -> list[float]:
+    """Throughput of each saver of `group` over `n` operations run in alternating slices.
+
+    Ours and the official saver take turns slice by slice (which goes first alternates too),
+    so a burst of load from other users of the shared cores lands on both, not on whichever
+    ran its whole workload at that moment.
+    """
+    per_slice = n // SLICES
+    spent = [0.0] * len(group)
+    for i in range(SLICES):
+        turn = list(enumerate(group))
+        for k, saver in turn if (i + rnd) % 2 == 0 else reversed(turn):
+            spent[k] += per_slice / timed(run, saver, per_slice)
+    return [per_slice * SLICES / t for t in spent]
+
+
 def warm_up(saver: BaseCheckpointSaver) -> None:
     """Untimed: connections opened, statements prepared and code paths warm on every saver."""
     run_sequential(saver, 10)
@@ -325,21 +353,25 @@ def main() -> None:
     args = parser.parse_args()
     n_seq, n_pairs, n_conc = (100, 400, 80) if args.quick else (500, 2000, 400)
 
+    sizes = {"sequential": n_seq, "putget": n_pairs, "concurrent": n_conc}
     samples: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory() as tmp, savers(Path(tmp), not args.no_mariadb) as all_savers:
         for saver, _ in all_savers.values():
             warm_up(saver)
+        groups: dict[str, list[str]] = {}  # savers on one database: official and ours
+        for name in all_savers:
+            groups.setdefault(name.split("/")[0], []).append(name)
         for rnd in range(args.rounds):
-            # Odd rounds run the savers in reverse, so ours and the official one take turns
-            # at going first (the cores are shared; load drifts within a round).
-            order = list(all_savers.items())
-            for name, (saver, measure) in order if rnd % 2 == 0 else reversed(order):
-                row = samples.setdefault(name, {})
-                row.setdefault("sequential", []).append(timed(run_sequential, saver, n_seq))
-                row.setdefault("putget", []).append(timed(run_putget, saver, n_pairs))
-                row.setdefault("concurrent", []).append(timed(run_concurrent, saver, n_conc))
+            for workload, run in WORKLOADS.items():
+                for group in groups.values():
+                    members = [all_savers[n][0] for n in group]
+                    rates = interleaved(run, members, sizes[workload], rnd)
+                    for name, rate in zip(group, rates, strict=True):
+                        samples.setdefault(name, {}).setdefault(workload, []).append(rate)
+            for name, (saver, measure) in all_savers.items():
+                row = samples[name]
                 if measure is not None and rnd == 0:
-                    row.setdefault("bytes", []).append(run_bytes(saver, measure))
+                    row["bytes"] = [run_bytes(saver, measure)]
                 print(
                     f"round {rnd + 1}/{args.rounds} {name}: "
                     + ", ".join(f"{k}={v[-1]:.1f}" for k, v in row.items()),
