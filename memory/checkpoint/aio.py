@@ -77,6 +77,7 @@ class AsyncSQLCheckpointer(BaseCheckpointSaver[str]):
 
         def run(conn: Connection) -> Any:
             dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None  # None only once the connection is invalidated or closed
             try:
                 result = run_plan(dbapi, self._compile, plan)
             except BaseException:

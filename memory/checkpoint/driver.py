@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Executable
+from sqlalchemy import ClauseElement
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from memory.checkpoint.plans import Plan, Step
 
@@ -49,7 +49,7 @@ class Sql:
         return tuple(merged[name] for name in self.order)
 
 
-def _to_sql(compiled: Compiled) -> Sql:
+def _to_sql(compiled: SQLCompiler) -> Sql:
     order = getattr(compiled, "positiontup", None)
     defaults = compiled.construct_params(_check=False)
     pick = itemgetter(*order) if order else None
@@ -61,12 +61,13 @@ class Compiler:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        self._cache: dict[int, tuple[Executable, Sql]] = {}
+        self._cache: dict[int, tuple[ClauseElement, Sql]] = {}
 
-    def __call__(self, stmt: Executable) -> Sql:
+    def __call__(self, stmt: ClauseElement) -> Sql:
         if (hit := self._cache.get(id(stmt))) is not None and hit[0] is stmt:
             return hit[1]
         compiled = stmt.compile(dialect=self.dialect, compile_kwargs={"render_postcompile": True})
+        assert isinstance(compiled, SQLCompiler)  # DML and SELECT, never DDL
         sql = _to_sql(compiled)
         if not getattr(compiled, "_post_compile_expanded_state", None):
             if len(self._cache) >= _CACHE_SIZE:  # one-off statements must not pile up

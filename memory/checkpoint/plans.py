@@ -20,8 +20,7 @@ from langgraph.checkpoint.base import (
     get_checkpoint_id,
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
-from sqlalchemy import Executable, literal, select, tuple_
-from sqlalchemy.engine import RowMapping
+from sqlalchemy import ClauseElement, literal, select, tuple_
 
 from memory.checkpoint.base import (
     blob_keys,
@@ -47,8 +46,10 @@ from memory.checkpoint.statements import (
 from overture.errors import ThreadNotEmpty
 
 T = TypeVar("T")
-Step = tuple[Executable, Any, bool]
-Plan = Generator[Step, list[RowMapping], T]
+Step = tuple[ClauseElement, Any, bool]
+Row = dict[str, Any]
+"""A fetched row as `driver._rows` builds it: column name -> value, JSON metadata decoded."""
+Plan = Generator[Step, list[Row], T]
 
 PRUNE_STRATEGIES = ("keep_latest", "delete")
 #: Checkpoints whose values are fetched per round trip when listing.
@@ -104,7 +105,7 @@ def put_writes(
 
 
 def _load(
-    s: Statements, serde: SerializerProtocol, rows: Sequence[RowMapping]
+    s: Statements, serde: SerializerProtocol, rows: Sequence[Row]
 ) -> Plan[list[CheckpointTuple]]:
     """Tuples for checkpoint rows (of `list`): their blobs and writes in one more round trip."""
     bodies = [load_body(serde, r["type"], r["checkpoint"]) for r in rows]
@@ -119,7 +120,7 @@ def _load(
     query = values_query(len(needed), len(write_keys))
     found = yield query, values_params(needed, write_keys), True
     blob_rows: dict[tuple[str, str, str, str], tuple[str, bytes | None]] = {}
-    write_rows: dict[tuple[str, str, str], list[RowMapping]] = defaultdict(list)
+    write_rows: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     for f in found:
         if f["kind"] == "b":
             blob_rows[(f["thread_id"], f["checkpoint_ns"], f["channel"], f["key"])] = (

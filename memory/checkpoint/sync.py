@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import (
@@ -42,6 +42,7 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
+from sqlalchemy.engine.interfaces import DBAPIModule
 
 from memory.checkpoint import plans
 from memory.checkpoint.base import migrate, next_version
@@ -168,6 +169,7 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
         """A DBAPI connection from the engine's pool for one call, given back on exit."""
         fairy = self.engine.raw_connection()
         conn = fairy.driver_connection
+        assert conn is not None  # None only once the connection is invalidated or closed
         try:
             if self._psycopg:
                 conn.autocommit = True
@@ -375,4 +377,7 @@ def _is_disconnect(engine: Engine, error: Exception, fairy: Any) -> bool:
     dbapi_error = getattr(engine.dialect.loaded_dbapi, "Error", Exception)
     if not isinstance(error, dbapi_error):
         return False
-    return bool(engine.dialect.is_disconnect(error, fairy.dbapi_connection, None))
+    # `error` is an instance of the driver's Error class (checked above), which SQLAlchemy
+    # types as DBAPIModule.Error; mypy cannot narrow through the class looked up at runtime.
+    driver_error = cast(DBAPIModule.Error, error)
+    return bool(engine.dialect.is_disconnect(driver_error, fairy.dbapi_connection, None))
