@@ -34,6 +34,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: setup-local system-deps lint
 	$(BIN)/python -m pytest -q -rs
