@@ -89,6 +89,8 @@ def _prepare(row: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def _rows(cursor: Any) -> list[dict[str, Any]]:
     fetched = cursor.fetchall()  # first: in a psycopg pipeline, this is what syncs the results
+    if not fetched:  # a miss (every new thread's first get_tuple): no names to look up
+        return []
     names = [d[0] for d in cursor.description]
     out = [dict(zip(names, values, strict=True)) for values in fetched]
     if "metadata" in names:

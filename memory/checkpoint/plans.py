@@ -92,17 +92,19 @@ def put_writes(
     task_path: str,
 ) -> Plan[None]:
     rows, replace = dump_writes(serde, config, items, task_id, task_path)
+    update = WRITES_UPDATE if replace else None
+    if s.dialect == "sqlite":
+        # In-process: `executemany` of one fixed statement (`insert_row`), which applies the
+        # conflict rule row by row (a repeated key keeps the first row, the last when replacing).
+        yield insert_row(s.dialect, writes.name, update), rows, False
+        return
     # One multi-row INSERT can't touch a key twice (PostgreSQL refuses it in ON CONFLICT DO
     # UPDATE): of rows with one key, keep the last when replacing and the first otherwise, as
-    # executemany did.
+    # executemany does.
     unique: dict[tuple[str, int], dict[str, Any]] = {}
     for r in rows:
         if replace or (r["task_id"], r["idx"]) not in unique:
             unique[(r["task_id"], r["idx"])] = r
-    update = WRITES_UPDATE if replace else None
-    if s.dialect == "sqlite":  # in-process: executemany of one fixed statement (`insert_row`)
-        yield insert_row(s.dialect, writes.name, update), list(unique.values()), False
-        return
     for chunk in _chunks(list(unique.values())):
         stmt = insert_rows(s.dialect, writes.name, update, len(chunk))
         yield stmt, rows_params(chunk, "r"), False

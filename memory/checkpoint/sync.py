@@ -118,7 +118,7 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
     def _attempt(self, plan: plans.Plan[Any], write: bool) -> Any:
         if self._sqlite_writer is not None and self._write_lock.acquire(blocking=write):
             try:  # a read takes the writer's connection only when no write holds it
-                return self._sqlite_writer.run(lambda conn: self._transaction(conn, plan, write))
+                return self._sqlite_writer.run(self._transaction, plan, write)
             finally:
                 self._write_lock.release()
         with self._write_lock if write else nullcontext(), self._lease() as conn:
@@ -346,12 +346,12 @@ class _SqliteWriter:
         in_memory = database in ("", ":memory:") or "mode=memory" in database
         return None if engine.dialect.name != "sqlite" or in_memory else cls(engine)
 
-    def run(self, work: Callable[[Any], Any]) -> Any:
+    def run(self, work: Callable[[Any, plans.Plan[Any], bool], Any], plan: Any, write: bool) -> Any:
         if self.fairy is None:
             self.fairy = self.pool.connect()
             self.conn = self.fairy.driver_connection
         try:
-            return work(self.conn)
+            return work(self.conn, plan, write)
         except Exception:
             if self.conn.in_transaction:  # rollback failed: start afresh
                 self.fairy.invalidate()
