@@ -59,9 +59,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql, postgresql
 
-# Re-exported: it lived here before moving to overture.errors.
-from overture.errors import ThreadNotEmpty as ThreadNotEmpty
-
 #: Bounded so every primary key stays under InnoDB's 3072-byte limit with utf8mb4.
 ID_LEN = 255
 SHORT_LEN = 64
