@@ -24,7 +24,7 @@ from overture.cli_common import (
 )
 from overture.cli_supervisor import show_goal
 from overture.errors import ThreadNotFound
-from overture.runtime import SUPERVISOR_THREAD_PREFIX
+from overture.runtime import is_supervisor_thread
 from overture.service import RunOutcome, outcome, process_document, snapshot
 from tools import approvals, audit_log, audit_trail, records
 from tools.seed import DEFAULT_SEED, load_seed_file
@@ -98,7 +98,7 @@ def run(
 def show(thread: Annotated[str, typer.Argument(help="Thread id.")]) -> None:
     """A run's state, the route it took and why, its story and its checkpoint history."""
     with cli_app() as app:
-        if thread.startswith(SUPERVISOR_THREAD_PREFIX):
+        if is_supervisor_thread(thread):
             show_goal(app, thread)
             return
         try:

@@ -61,13 +61,3 @@ def make_chat_model(settings: Settings, agent: Agent | None = None) -> BaseChatM
         use_responses_api=False,
         api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
     )
-
-
-def strategy_name(model: BaseChatModel | None) -> str:
-    """`rules`, or `llm:<model name>` for traces and evaluation records."""
-    if model is None:
-        return "rules"
-    name = (
-        getattr(model, "model_name", None) or getattr(model, "model", None) or type(model).__name__
-    )
-    return f"llm:{name}"

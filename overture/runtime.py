@@ -44,6 +44,11 @@ SUPERVISOR_THREAD_PREFIX = "sup-"
 """Threads of the supervisor graph start with this; every other thread is accounts payable."""
 
 
+def is_supervisor_thread(thread_id: str) -> bool:
+    """Whether `thread_id` runs the supervisor graph (rather than accounts payable)."""
+    return thread_id.startswith(SUPERVISOR_THREAD_PREFIX)
+
+
 @dataclass
 class App:
     """One process's Overture: the database, the durable graph and its run context."""
@@ -67,21 +72,16 @@ class App:
         Either graph with its own context; a tuple type cannot tie the two together, so the
         graph's type parameters are left open.
         """
-        if thread_id.startswith(SUPERVISOR_THREAD_PREFIX):
+        if is_supervisor_thread(thread_id):
             return self.supervisor, self.supervisor_context
         return self.graph, self.context
 
-    def config(
-        self, thread_id: str, *, document: str | None = None, workflow: str | None = None
-    ) -> RunnableConfig:
+    def config(self, thread_id: str, *, document: str | None = None) -> RunnableConfig:
         """The run config: the thread, and tracing (local SQL sink; LangSmith when its env
-        vars turn it on) tagged with the workflow, strategy and prompt versions."""
-        if workflow is None:
-            supervised = thread_id.startswith(SUPERVISOR_THREAD_PREFIX)
-            workflow = "supervisor" if supervised else "accounts_payable"
+        vars turn it on) tagged with the thread's workflow, strategy and prompt versions."""
         return tracing_config(
             thread_id,
-            workflow,
+            "supervisor" if is_supervisor_thread(thread_id) else "accounts_payable",
             document=document,
             engine=self.engine,
             strategy=model_spec(self.settings),
