@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from observability.eval_store import file_sha256
-from observability.evaluation import AUTO_APPROVE, Example, ExampleResult
+from observability.evaluation import Example, ExampleResult, auto_approval_precision
 from observability.tracing import default_prompt_versions, masked_langsmith_client
 
 
@@ -37,12 +37,8 @@ def approval_precision(
     outputs: Sequence[Mapping[str, Any]], reference_outputs: Sequence[Mapping[str, Any]]
 ) -> dict:
     """Summary evaluator: of the documents paid without a human, the share that should be."""
-    auto = [
-        ref
-        for out, ref in zip(outputs, reference_outputs, strict=True)
-        if out.get("route") == AUTO_APPROVE
-    ]
-    score = sum(ref["route"] == AUTO_APPROVE for ref in auto) / len(auto) if auto else None
+    routes = zip(outputs, reference_outputs, strict=True)
+    score = auto_approval_precision((out.get("route"), ref["route"]) for out, ref in routes)
     return {"key": "approval_precision", "score": score}
 
 
