@@ -110,6 +110,17 @@ def put_writes(
         yield stmt, rows_params(chunk, "r"), False
 
 
+BlobMap = dict[tuple[str, str, str, str], tuple[str, bytes | None]]
+
+
+def _blob_map(rows: Iterable[Row]) -> BlobMap:
+    """Blob rows of `values_query` by key (thread, ns, channel, version): (type, bytes)."""
+    return {
+        (b["thread_id"], b["checkpoint_ns"], b["channel"], b["key"]): (b["type"], b["blob"])
+        for b in rows
+    }
+
+
 def _load(
     s: Statements, serde: SerializerProtocol, rows: Sequence[Row]
 ) -> Plan[list[CheckpointTuple]]:
@@ -125,15 +136,10 @@ def _load(
     write_keys = [(r["thread_id"], r["checkpoint_ns"], r["checkpoint_id"]) for r in rows]
     query = values_query(len(needed), len(write_keys))
     found = yield query, values_params(needed, write_keys), True
-    blob_rows: dict[tuple[str, str, str, str], tuple[str, bytes | None]] = {}
+    blob_rows = _blob_map(f for f in found if f["kind"] == "b")
     write_rows: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     for f in found:
-        if f["kind"] == "b":
-            blob_rows[(f["thread_id"], f["checkpoint_ns"], f["channel"], f["key"])] = (
-                f["type"],
-                f["blob"],
-            )
-        else:
+        if f["kind"] != "b":
             write_rows[(f["thread_id"], f["checkpoint_ns"], f["key"])].append(f)
     return [
         load_tuple(serde, r, b, blob_rows, write_rows.get(k, ()))
@@ -164,13 +170,9 @@ def get_tuple(
         return None
     row = found[0]
     body = load_body(serde, row["type"], row["checkpoint"])
-    blob_rows: dict[tuple[str, str, str, str], tuple[str, bytes | None]] = {}
+    blob_rows: BlobMap = {}
     if needed := blob_keys(row["thread_id"], row["checkpoint_ns"], body):
-        for b in (yield values_query(len(needed), 0), values_params(needed, []), True):
-            blob_rows[(b["thread_id"], b["checkpoint_ns"], b["channel"], b["key"])] = (
-                b["type"],
-                b["blob"],
-            )
+        blob_rows = _blob_map((yield values_query(len(needed), 0), values_params(needed, []), True))
     return load_tuple(serde, row, body, blob_rows, [r for r in rows if r["kind"] == "w"])
 
 
