@@ -36,7 +36,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.sql.selectable import CompoundSelect
 
-from memory.checkpoint.base import CHANNEL_LEN, ID_LEN, SHORT_LEN, blobs, checkpoints, writes
+from memory.checkpoint.base import (
+    CHANNEL_LEN,
+    ID_LEN,
+    SHORT_LEN,
+    TABLES,
+    blobs,
+    checkpoints,
+    writes,
+)
 
 CHECKPOINT_COLUMNS = (
     checkpoints.c.thread_id,
@@ -76,26 +84,18 @@ def upsert(
             my = my.values(rows)
         cols = update or keys[:1]  # MySQL has no DO NOTHING: set a key column to itself
         return my.on_duplicate_key_update({c: my.inserted[c] for c in cols})
-    if dialect == "postgresql":
-        pg = postgresql.insert(table)
-        if rows:
-            pg = pg.values(rows)
-        if update is None:
-            return pg.on_conflict_do_nothing(index_elements=keys)
-        return pg.on_conflict_do_update(
-            index_elements=keys, set_={c: pg.excluded[c] for c in update}
-        )
-    if dialect == "sqlite":
-        lite = sqlite.insert(table)
-        if rows:
-            lite = lite.values(rows)
-        if update is None:
-            return lite.on_conflict_do_nothing(index_elements=keys)
-        return lite.on_conflict_do_update(
-            index_elements=keys, set_={c: lite.excluded[c] for c in update}
-        )
-    raise NotImplementedError(f"no upsert for dialect {dialect!r}")
+    if dialect not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"no upsert for dialect {dialect!r}")
+    # Both spell it ON CONFLICT, with the same SQLAlchemy API.
+    ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    if rows:
+        ins = ins.values(rows)
+    if update is None:
+        return ins.on_conflict_do_nothing(index_elements=keys)
+    return ins.on_conflict_do_update(index_elements=keys, set_={c: ins.excluded[c] for c in update})
 
+
+_TABLES = {t.name: t for t in TABLES}
 
 #: Rows per multi-row INSERT: 100 rows of 9 columns stay under every dialect's bound-parameter
 #: limit (SQLite's old default was 999). Bigger batches take more than one statement.
@@ -122,7 +122,7 @@ def insert_rows(dialect: str, table_name: str, update: tuple[str, ...] | None, n
     One statement instead of `executemany`: one execution on every driver, and on PostgreSQL a
     statement that is its own transaction (see `put_checkpoint`).
     """
-    table = {t.name: t for t in (checkpoints, blobs, writes)}[table_name]
+    table = _TABLES[table_name]
     return upsert(dialect, table, update, _multi_values(table, n, "r"))
 
 
@@ -134,8 +134,7 @@ def insert_row(dialect: str, table_name: str, update: tuple[str, ...] | None) ->
     statement per table lets `executemany` bind plain column-ordered rows (no per-row
     parameter names to build) on a statement sqlite3 keeps prepared.
     """
-    table = {t.name: t for t in (checkpoints, blobs, writes)}[table_name]
-    return upsert(dialect, table, update)
+    return upsert(dialect, _TABLES[table_name], update)
 
 
 @cache
