@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from memory.checkpoint import plans
 from memory.checkpoint.base import migrate, next_version
-from memory.checkpoint.driver import Compiler, run_plan
+from memory.checkpoint.driver import Compiler, run_transaction
 from memory.checkpoint.statements import statements
 from overture.db import make_async_engine
 from overture.errors import CheckpointerModeError
@@ -78,13 +78,7 @@ class AsyncSQLCheckpointer(BaseCheckpointSaver[str]):
         def run(conn: Connection) -> Any:
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None  # None only once the connection is invalidated or closed
-            try:
-                result = run_plan(dbapi, self._compile, plan)
-            except BaseException:
-                dbapi.rollback()
-                raise
-            dbapi.commit() if commit else dbapi.rollback()
-            return result
+            return run_transaction(dbapi, self._compile, plan, commit)
 
         async with self.engine.connect() as conn:
             return await conn.run_sync(run)

@@ -118,6 +118,25 @@ def run_plan(dbapi_conn: Any, compile: Compiler, plan: Plan[Any]) -> Any:
         cursor.close()
 
 
+def run_transaction(
+    dbapi_conn: Any, compile: Compiler, plan: Plan[Any], commit: bool, first: str | None = None
+) -> Any:
+    """Run `plan` as one transaction: committed, or rolled back when it only read or failed.
+
+    `first` is a statement to run before the plan, inside the transaction (a SET TRANSACTION).
+    """
+    try:
+        if first is not None:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute(first)
+        result = run_plan(dbapi_conn, compile, plan)
+    except BaseException:
+        dbapi_conn.rollback()
+        raise
+    dbapi_conn.commit() if commit else dbapi_conn.rollback()
+    return result
+
+
 def lookahead(plan: Plan[Any]) -> tuple[bool, Plan[Any]]:
     """Whether `plan` is exactly one statement, and a plan that runs the same statements.
 

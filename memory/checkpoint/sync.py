@@ -46,7 +46,7 @@ from sqlalchemy.engine.interfaces import DBAPIModule
 
 from memory.checkpoint import plans
 from memory.checkpoint.base import migrate, next_version
-from memory.checkpoint.driver import Compiler, lookahead, run_plan
+from memory.checkpoint.driver import Compiler, lookahead, run_plan, run_transaction
 from memory.checkpoint.statements import statements
 from overture.db import make_engine
 from overture.errors import CheckpointerModeError, ThreadNotEmpty
@@ -127,16 +127,8 @@ class SQLCheckpointer(BaseCheckpointSaver[str]):
             return self._transaction(conn, plan, write)
 
     def _transaction(self, conn: Any, plan: plans.Plan[Any], write: bool) -> Any:
-        try:
-            if write and self._mysql:
-                with conn.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            result = run_plan(conn, self._compile, plan)
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit() if write else conn.rollback()
-        return result
+        first = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED" if write and self._mysql else None
+        return run_transaction(conn, self._compile, plan, write, first)
 
     def _psycopg_attempt(self, conn: Any, plan: plans.Plan[Any], write: bool) -> Any:
         """Autocommit reads and one-statement writes; others as BEGIN .. COMMIT in a pipeline.
