@@ -34,6 +34,7 @@ def small_pool_saver(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         saver = SQLCheckpointer(engine)
         saver.setup()
         yield saver
+        saver.close()
         engine.dispose()
 
 
