@@ -132,7 +132,7 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     final = instruction
     while True:  # a bad or refused decision asks again, with the problem; so does a 2nd approver
         try:
-            raw = as_server_user(interrupt(payload), server_user(runtime))
+            raw = as_server_user(interrupt(payload), submitter)
             decision, final = apply_decision(request.id, final, raw)
             tally = _vote(context, terms, decision, final)
         except (InvalidDecision, ApprovalRefused) as error:
