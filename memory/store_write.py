@@ -43,17 +43,25 @@ def _chunks(seq: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
         yield seq[start : start + size]
 
 
-def _ensure_namespaces(
-    conn: Connection, wanted: list[tuple[str, ...]], result: WriteResult
+def _namespace_ids(
+    conn: Connection, wanted: Iterable[tuple[str, ...]]
 ) -> dict[tuple[str, ...], int]:
-    """Namespace ids for `wanted`, creating missing ones in order of first write."""
+    """Ids of the namespaces of `wanted` that exist (one query per chunk)."""
     by_prefix = {encode_namespace(ns): ns for ns in wanted}
     found: dict[tuple[str, ...], int] = {}
     for chunk in _chunks(list(by_prefix)):
         query = sa.select(namespaces.c.id, namespaces.c.prefix).where(
             namespaces.c.prefix.in_(chunk)
         )
-        found.update({by_prefix[row.prefix]: row.id for row in conn.execute(query)})
+        found.update({by_prefix[row.prefix]: int(row.id) for row in conn.execute(query)})
+    return found
+
+
+def _ensure_namespaces(
+    conn: Connection, wanted: list[tuple[str, ...]], result: WriteResult
+) -> dict[tuple[str, ...], int]:
+    """Namespace ids for `wanted`, creating missing ones in order of first write."""
+    found = _namespace_ids(conn, wanted)
     for ns in wanted:
         if ns not in found:
             key = conn.execute(
@@ -106,15 +114,9 @@ def write_puts(
     result = WriteResult(version=bump_version(conn))
     live = [ns for (ns, _key), op in puts.items() if op.value is not None]
     ns_map = _ensure_namespaces(conn, list(dict.fromkeys(live)), result)
-    known_ns = {ns: ns_map[ns] for ns in ns_map}
-    if any(op.value is None for op in puts.values()):
-        for (ns, _key), op in puts.items():
-            if op.value is None and ns not in known_ns:
-                found = conn.execute(
-                    sa.select(namespaces.c.id).where(namespaces.c.prefix == encode_namespace(ns))
-                ).scalar()
-                if found is not None:
-                    known_ns[ns] = int(found)
+    # Deletes need the ids of their namespaces too, but never create one.
+    deleted_only = {ns for (ns, _key), op in puts.items() if op.value is None} - ns_map.keys()
+    known_ns = {**ns_map, **_namespace_ids(conn, deleted_only)}
     existing: dict[ItemKey, int] = {}
     by_ns: dict[tuple[str, ...], list[str]] = {}
     for ns, key in puts:
