@@ -108,7 +108,9 @@ class ExecutionLedger:
         Exceptions from `call` are recorded (status `failed`) and re-raised; a later attempt
         with the same key calls again.
         """
-        self._insert_pending(key, thread_id, node, tool, payload_hash)
+        done = self._insert_pending(key, thread_id, node, tool, payload_hash)
+        if done is not None:  # a succeeded row never changes: no lock needed to replay it
+            return done
         crash_point("ledger.after_pending")
         with self._locked(key) as connection:
             row = connection.execute(self._select(key)).one()
@@ -169,16 +171,27 @@ class ExecutionLedger:
 
     def _insert_pending(
         self, key: str, thread_id: str, node: str, tool: str, payload_hash: str
-    ) -> None:
-        """Make the row exist; a concurrent insert of the same key is not an error."""
+    ) -> LedgerOutcome | None:
+        """Make the row exist; a concurrent insert of the same key is not an error.
+
+        Returns the recorded outcome when the row found has already succeeded (a replay),
+        so the caller skips the lock and the second read (a succeeded row is final).
+        """
         now = utcnow()
         for attempt in range(_INSERT_RETRIES):
             try:
                 with self.engine.begin() as connection:
-                    if connection.execute(
-                        select(LedgerRow.key).where(LedgerRow.key == key)
-                    ).first():
-                        return
+                    row = connection.execute(
+                        select(LedgerRow.status, LedgerRow.attempts, LedgerRow.result).where(
+                            LedgerRow.key == key
+                        )
+                    ).first()
+                    if row is not None:
+                        if row.status != "succeeded":
+                            return None
+                        return LedgerOutcome(
+                            key=key, result=row.result, replayed=True, attempts=row.attempts
+                        )
                     connection.execute(
                         insert(LedgerRow).values(
                             key=key,
@@ -192,12 +205,13 @@ class ExecutionLedger:
                             updated_at=now,
                         )
                     )
-                return
+                return None
             except IntegrityError:
-                return
+                return None
             except OperationalError:  # InnoDB may pick a racing insert as deadlock victim
                 if attempt == _INSERT_RETRIES - 1:
                     raise
+        return None
 
     @contextmanager
     def _locked(self, key: str) -> Iterator[Connection]:
