@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from examples.catalog import Language
+from examples.catalog import InvoiceSpec, Language
 
 
 @dataclass(frozen=True)
@@ -114,3 +114,17 @@ def quantity(value: Decimal, labels: Labels) -> str:
 
 def day(value: date, labels: Labels) -> str:
     return value.strftime(labels.date_format)
+
+
+def header_fields(spec: InvoiceSpec, labels: Labels) -> list[tuple[str, str]]:
+    """The labelled fields under the title, as every format prints them: number, dates,
+    the PO number when there is one, currency."""
+    fields = [
+        (labels.number, spec.number),
+        (labels.issued, day(spec.issued, labels)),
+        (labels.due, day(spec.due, labels)),
+    ]
+    if spec.po_number:
+        fields.append((labels.po, spec.po_number))
+    fields.append((labels.currency, spec.currency))
+    return fields

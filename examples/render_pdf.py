@@ -12,7 +12,7 @@ from fpdf import FPDF
 
 from examples.catalog import BUYER, InvoiceSpec
 from examples.iban import format_iban
-from examples.labels import LABELS, Labels, day, money, quantity
+from examples.labels import LABELS, Labels, header_fields, money, quantity
 
 CREATED = datetime(2026, 3, 15, 9, 0, tzinfo=UTC)
 WIDTHS = (26, 84, 16, 28, 28)  # SKU, description, qty, unit price, amount (mm; 182 total)
@@ -51,15 +51,7 @@ def _header(pdf: _InvoicePDF) -> None:
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(0, 7, lab.title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
-    meta = [
-        (lab.number, spec.number),
-        (lab.issued, day(spec.issued, lab)),
-        (lab.due, day(spec.due, lab)),
-    ]
-    if spec.po_number:
-        meta.append((lab.po, spec.po_number))
-    meta.append((lab.currency, spec.currency))
-    for label, value in meta:
+    for label, value in header_fields(spec, lab):
         pdf.cell(36, 5, f"{label}:")
         pdf.cell(0, 5, value, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from examples.catalog import BUYER, InvoiceSpec
 from examples.iban import format_iban
-from examples.labels import LABELS, day, money, quantity
+from examples.labels import LABELS, header_fields, money, quantity
 
 
 def render_text(spec: InvoiceSpec) -> str:
@@ -12,15 +12,7 @@ def render_text(spec: InvoiceSpec) -> str:
     lab = LABELS[spec.language]
     out = [spec.vendor.name, *spec.vendor.address, f"{lab.vat_id}: {spec.vendor.vat_id}", ""]
     out += [lab.title, "=" * len(lab.title)]
-    meta = [
-        (lab.number, spec.number),
-        (lab.issued, day(spec.issued, lab)),
-        (lab.due, day(spec.due, lab)),
-    ]
-    if spec.po_number:
-        meta.append((lab.po, spec.po_number))
-    meta.append((lab.currency, spec.currency))
-    out += [f"{label + ':':<18}{value}" for label, value in meta]
+    out += [f"{label + ':':<18}{value}" for label, value in header_fields(spec, lab)]
     out += ["", f"{lab.bill_to}:", *(f"  {line}" for line in BUYER), ""]
     sku, desc, qty, price, amount = lab.columns
     out.append(f"{sku:<12}{desc:<42}{qty:>6}{price:>14}{amount:>14}")
