@@ -88,7 +88,7 @@ class VectorIndex:
                 self._by_ns.setdefault(ns, set()).add(vid)
             if not self._hnsw and self.hnsw_threshold is not None:
                 if len(self._owner) > self.hnsw_threshold:
-                    self._rebuild(hnsw=True)
+                    self._rebuild_hnsw()
 
     def remove(self, ids: list[int]) -> None:
         """Remove vectors by id; unknown ids are ignored."""
@@ -102,7 +102,7 @@ class VectorIndex:
             if self._hnsw:
                 self._dead.update(present)
                 if len(self._dead) > _REBUILD_DEAD_FRACTION * max(len(self._owner), 1):
-                    self._rebuild(hnsw=True)
+                    self._rebuild_hnsw()
             else:
                 # faiss's stubs list only remove_ids(IDSelector); its class_wrappers also
                 # take an int64 array (wrapped in an IDSelectorBatch).
@@ -144,19 +144,16 @@ class VectorIndex:
             return faiss.IDSelectorNot(faiss.IDSelectorBatch(np.fromiter(self._dead, np.int64)))
         return None
 
-    def _rebuild(self, *, hnsw: bool) -> None:
-        """Rebuild from the vectors the index holds (never from SQL, never re-embedded)."""
+    def _rebuild_hnsw(self) -> None:
+        """Rebuild as HNSW from the vectors the index holds (never from SQL, never re-embedded)."""
         labels = faiss.vector_to_array(self._index.id_map).astype(np.int64)
         inner = faiss.downcast_index(self._index.index)
         matrix = inner.reconstruct_n(0, inner.ntotal)
         keep = np.fromiter((label in self._owner for label in labels.tolist()), bool, len(labels))
         labels, matrix = labels[keep], matrix[keep]
-        if hnsw:
-            graph = faiss.IndexHNSWFlat(self.dims, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            graph.hnsw.efConstruction = self.hnsw_ef_construction
-            index: faiss.IndexIDMap = faiss.IndexIDMap2(graph)
-        else:
-            index = faiss.IndexIDMap(faiss.IndexFlatIP(self.dims))
+        graph = faiss.IndexHNSWFlat(self.dims, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        graph.hnsw.efConstruction = self.hnsw_ef_construction
+        index: faiss.IndexIDMap = faiss.IndexIDMap2(graph)
         if len(labels):
             index.add_with_ids(matrix, labels)
-        self._index, self._hnsw, self._dead = index, hnsw, set()
+        self._index, self._hnsw, self._dead = index, True, set()
