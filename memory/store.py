@@ -350,9 +350,12 @@ class SQLVectorStore(BaseStore):
     def sweep_ttl(self) -> int:
         """Delete expired items (and their vectors); returns how many were deleted."""
         now = self.clock()
+        # A cheap look first, so a sweep with nothing to do takes no writers' lock.
         with self.engine.connect() as conn:
-            expired = conn.execute(sa.select(items.c.id).where(items.c.expires_at < now)).all()
-        if not expired:
+            expired = conn.execute(
+                sa.select(items.c.id).where(items.c.expires_at < now).limit(1)
+            ).first()
+        if expired is None:
             return 0
         with self.engine.begin() as conn:
             result = store_write.WriteResult(version=store_write.bump_version(conn))
