@@ -120,10 +120,12 @@ class SQLVectorStore(BaseStore):
         engine = make_engine(url)
         try:
             store = cls(engine, **kwargs)
-            store.setup()
-            yield store
+            try:
+                store.setup()
+                yield store
+            finally:
+                store.stop_ttl_sweeper()
         finally:
-            store.stop_ttl_sweeper() if "store" in locals() else None
             engine.dispose()
 
     def setup(self) -> None:
