@@ -308,9 +308,9 @@ class SQLVectorStore(BaseStore):
         if version == self._loaded_version:
             return
         with self._index.lock:
+            if version == self._loaded_version:
+                return  # another thread caught up while we waited for the lock
             last = self._loaded_version or 0
-            if version == last and self._loaded_version is not None:
-                return
             known = max(self._namespaces, default=0)
             rows = conn.execute(
                 sa.select(namespaces.c.id, namespaces.c.prefix).where(namespaces.c.id > known)
