@@ -34,7 +34,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -55,9 +55,8 @@ from sqlalchemy.engine import make_url
 
 from memory.checkpoint import SQLCheckpointer
 from overture.db import make_engine
+from tests.databases import throwaway_database
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-MY_ADMIN = "mysql+pymysql://root@127.0.0.1:3306/test"
 RESULTS = Path(__file__).parent / "results" / "checkpointer.json"
 SYNCHRONOUS = "NORMAL"
 
@@ -247,21 +246,6 @@ OURS = ["overture_checkpoints", "overture_checkpoint_blobs", "overture_checkpoin
 
 
 @contextmanager
-def server_database(admin: str, name: str) -> Iterator[str]:
-    admin_engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with admin_engine.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        force = " WITH (FORCE)" if admin.startswith("postgresql") else ""
-        with admin_engine.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
-        admin_engine.dispose()
-
-
-@contextmanager
 def savers(
     workdir: Path, with_mariadb: bool
 ) -> Iterator[dict[str, tuple[BaseCheckpointSaver, Callable[[], int] | None]]]:
@@ -287,7 +271,7 @@ def savers(
     ours_sqlite.setup()
     result["sqlite/ours"] = (ours_sqlite, sqlite_payload(lambda: sqlite3.connect(ours_path), OURS))
 
-    with server_database(PG_ADMIN, "overture_bench") as pg_url, ExitStackLite() as stack:
+    with throwaway_database("postgres", workdir) as pg_url, ExitStack() as stack:
         conninfo = make_url(pg_url).set(drivername="postgresql")
         dsn = conninfo.render_as_string(hide_password=False)
         pool = ConnectionPool(
@@ -297,7 +281,7 @@ def savers(
             open=True,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         )
-        stack.push(pool.close)
+        stack.callback(pool.close)
         official_pg = PostgresSaver(pool)
         official_pg.setup()
         result["postgres/official"] = (
@@ -305,16 +289,14 @@ def savers(
             pg_payload(pg_url, ["checkpoints", "checkpoint_blobs", "checkpoint_writes"]),
         )
         pg_engine = make_engine(pg_url, pool_size=8, pool_pre_ping=False)
-        stack.push(pg_engine.dispose)
+        stack.callback(pg_engine.dispose)
         ours_pg = SQLCheckpointer(pg_engine)
         ours_pg.setup()
         result["postgres/ours"] = (ours_pg, pg_payload(pg_url, OURS))
         if with_mariadb:
-            my_cm = server_database(MY_ADMIN, "overture_bench")
-            my_url = my_cm.__enter__()
-            stack.push(lambda: my_cm.__exit__(None, None, None))
+            my_url = stack.enter_context(throwaway_database("mariadb", workdir))
             my_engine = make_engine(my_url, pool_size=8, pool_pre_ping=False)
-            stack.push(my_engine.dispose)
+            stack.callback(my_engine.dispose)
             ours_my = SQLCheckpointer(my_engine)
             ours_my.setup()
             result["mariadb/ours"] = (ours_my, None)
@@ -323,21 +305,6 @@ def savers(
         finally:
             lite.close()
             ours_engine.dispose()
-
-
-class ExitStackLite:
-    """Callbacks run in reverse on exit (contextlib.ExitStack without the ceremony)."""
-
-    def __enter__(self) -> ExitStackLite:
-        self.callbacks: list[Callable[[], Any]] = []
-        return self
-
-    def push(self, callback: Callable[[], Any]) -> None:
-        self.callbacks.append(callback)
-
-    def __exit__(self, *exc: object) -> None:
-        for callback in reversed(self.callbacks):
-            callback()
 
 
 # --- main --------------------------------------------------------------------------------------
