@@ -18,7 +18,7 @@ from observability.cli import app
 from observability.queries import agent_stats, thread_traces
 from observability.tracing import flush_langsmith, tracing_config
 from overture.db import make_engine
-from tests.databases import in_ci
+from tests.databases import missing
 from tests.integration.langsmith_recorder import LangSmithRecorder
 from tests.tracing_toy import IBAN_COMPACT, build_toy_graph
 
@@ -145,9 +145,7 @@ CHROMIUM_FLAGS = [
 
 def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
     if CHROMIUM is None:
-        if in_ci():
-            pytest.fail("chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+        missing("chromium is not installed (apt-get install -y chromium)")
     return subprocess.run(
         [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
         capture_output=True,
