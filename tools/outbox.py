@@ -11,11 +11,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, String, Text, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tools.registry import ApprovalPolicy, ToolSpec
-from tools.schema import Base, as_utc, utcnow
+from tools.schema import Base, add_once, as_utc, utcnow
 
 TOOL_NAME = "notify.send_email"
 
@@ -51,29 +50,15 @@ class SentEmail(BaseModel):
 
 def send_email(engine: Engine, email: Email, *, idempotency_key: str) -> SentEmail:
     """Queue `email` once per key; a repeated key returns the first message, sends nothing."""
-    with Session(engine) as session:
-        existing = session.scalar(
-            select(OutboxRow).where(OutboxRow.idempotency_key == idempotency_key)
-        )
-        if existing is None:
-            row = OutboxRow(
-                id=uuid.uuid4().hex,
-                idempotency_key=idempotency_key,
-                recipient=email.to,
-                subject=email.subject,
-                body=email.body,
-            )
-            session.add(row)
-            try:
-                session.commit()
-                return _sent(row, replayed=False)
-            except IntegrityError:
-                session.rollback()
-                existing = session.scalar(
-                    select(OutboxRow).where(OutboxRow.idempotency_key == idempotency_key)
-                )
-        assert existing is not None
-        return _sent(existing, replayed=True)
+    row = OutboxRow(
+        id=uuid.uuid4().hex,
+        idempotency_key=idempotency_key,
+        recipient=email.to,
+        subject=email.subject,
+        body=email.body,
+    )
+    stored, replayed = add_once(engine, row, OutboxRow.idempotency_key)
+    return _sent(stored, replayed=replayed)
 
 
 def sent_emails(engine: Engine) -> list[SentEmail]:

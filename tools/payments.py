@@ -14,11 +14,10 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tools.records import PaymentRow
-from tools.schema import as_utc
+from tools.schema import add_once, as_utc
 
 TOOL_NAME = "payments.pay"
 
@@ -52,23 +51,13 @@ class PaymentGateway:
 
     def pay(self, instruction: PaymentInstruction, *, idempotency_key: str) -> PaymentReceipt:
         """Make the payment, or return the one already made under `idempotency_key`."""
-        if (existing := self.find(idempotency_key)) is not None:
-            return existing
         row = PaymentRow(
             id=f"pay-{uuid.uuid4().hex[:16]}",
             idempotency_key=idempotency_key,
             **instruction.model_dump(),
         )
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.add(row)
-            try:
-                session.commit()
-            except IntegrityError:  # a concurrent call with the same key won the insert
-                session.rollback()
-                existing = self.find(idempotency_key)
-                assert existing is not None
-                return existing
-        return _receipt(row, replayed=False)
+        stored, replayed = add_once(self.engine, row, PaymentRow.idempotency_key)
+        return _receipt(stored, replayed=replayed)
 
     def find(self, idempotency_key: str) -> PaymentReceipt | None:
         with Session(self.engine) as session:

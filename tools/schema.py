@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, MetaData, Numeric
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Numeric, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -26,6 +27,9 @@ NAMING_CONVENTION = {
 Money = Numeric(18, 2, asdecimal=True)
 # Quantities may be fractional (hours, kilograms).
 Quantity = Numeric(18, 4, asdecimal=True)
+
+
+_Row = TypeVar("_Row", bound="Base")
 
 
 class Base(DeclarativeBase):
@@ -51,3 +55,24 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def add_once(engine: Engine, row: _Row, key: InstrumentedAttribute[str]) -> tuple[_Row, bool]:
+    """Insert `row` unless a row with the same unique `key` exists (insert-or-get).
+
+    Returns the stored row and whether it was there already; a concurrent insert of the same
+    key (the unique constraint refuses ours) returns the winner's row.
+    """
+    query = select(type(row)).where(key == getattr(row, key.key))
+    with Session(engine, expire_on_commit=False) as session:
+        if (existing := session.scalar(query)) is not None:
+            return existing, True
+        session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = session.scalar(query)
+            assert existing is not None
+            return existing, True
+        return row, False
