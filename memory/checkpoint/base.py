@@ -290,14 +290,18 @@ def dump_put(
         "checkpoint": body_bytes,
         "metadata": md,
     }
-    next_config: RunnableConfig = {
+    return row, blob_rows, _config(thread_id, ns, checkpoint["id"])
+
+
+def _config(thread_id: str, ns: str, checkpoint_id: str) -> RunnableConfig:
+    """The config that names one checkpoint."""
+    return {
         "configurable": {
             "thread_id": thread_id,
             "checkpoint_ns": ns,
-            "checkpoint_id": checkpoint["id"],
+            "checkpoint_id": checkpoint_id,
         }
     }
-    return row, blob_rows, next_config
 
 
 def dump_writes(
@@ -373,19 +377,9 @@ def load_tuple(
     ]
     parent = row["parent_checkpoint_id"]
     return CheckpointTuple(
-        config={
-            "configurable": {
-                "thread_id": thread_id,
-                "checkpoint_ns": ns,
-                "checkpoint_id": row["checkpoint_id"],
-            }
-        },
+        config=_config(thread_id, ns, row["checkpoint_id"]),
         checkpoint=checkpoint,
         metadata=row["metadata"],
-        parent_config=(
-            {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns, "checkpoint_id": parent}}
-            if parent
-            else None
-        ),
+        parent_config=_config(thread_id, ns, parent) if parent else None,
         pending_writes=pending,
     )
