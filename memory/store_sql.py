@@ -118,7 +118,6 @@ def setup_schema(engine: Engine) -> None:
     """Create or upgrade the store's tables; safe to call from every process at start-up."""
     with engine.begin() as conn:
         migrations_table.create(conn, checkfirst=True)
-    with engine.begin() as conn:
         done = {row.v for row in conn.execute(sa.select(migrations_table.c.v))}
     for number, migrate in enumerate(MIGRATIONS, start=1):
         if number in done:
