@@ -133,8 +133,9 @@ def setup_schema(engine: Engine) -> None:
 def bump_version(conn: Connection) -> int:
     """Take the writers' lock (the version row) and return this transaction's version."""
     conn.execute(version_table.update().values(version=version_table.c.version + 1))
-    return int(conn.execute(sa.select(version_table.c.version)).scalar_one())
+    return current_version(conn)
 
 
 def current_version(conn: Connection) -> int:
+    """The version row as this connection sees it (0 before any write)."""
     return int(conn.execute(sa.select(version_table.c.version)).scalar_one())
