@@ -420,8 +420,8 @@ def configured_store(engine: Engine, settings: Any) -> SQLVectorStore:
 async def lifespan_store(settings: Any = None) -> AsyncIterator[SQLVectorStore]:
     """The store configured from settings, for `langgraph.json` `store` and the CLI.
 
-    Uses `OVERTURE_DATABASE_URL` and `OVERTURE_EMBEDDER`; starts the TTL sweeper only if a TTL
-    config asks for one.
+    Uses `OVERTURE_DATABASE_URL` and `OVERTURE_EMBEDDER`. The configured store has no TTL
+    config, so no sweeper is started (one started later is stopped on exit).
     """
     from overture.settings import get_settings
 
