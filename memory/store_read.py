@@ -71,15 +71,22 @@ def _under(stmt: sa.Select, prefix: tuple[str, ...]) -> sa.Select:
     )
 
 
-def _item(row: Row, value: dict[str, Any] | None = None, score: float | None = None) -> Any:
-    fields = {
+def _fields(row: Row, value: dict[str, Any]) -> dict[str, Any]:
+    return {
         "namespace": decode_namespace(row.prefix),
         "key": row.key,
-        "value": value if value is not None else json.loads(row.value),
+        "value": value,
         "created_at": datetime.fromtimestamp(row.created_at, UTC),
         "updated_at": datetime.fromtimestamp(row.updated_at, UTC),
     }
-    return Item(**fields) if score is False else SearchItem(**fields, score=score)
+
+
+def _item(row: Row) -> Item:
+    return Item(**_fields(row, json.loads(row.value)))
+
+
+def _search_item(row: Row, value: dict[str, Any], score: float | None) -> SearchItem:
+    return SearchItem(**_fields(row, value), score=score)
 
 
 def read_gets(ctx: ReadContext, ops: Sequence[tuple[int, GetOp]]) -> dict[int, Item | None]:
@@ -97,7 +104,7 @@ def read_gets(ctx: ReadContext, ops: Sequence[tuple[int, GetOp]]) -> dict[int, I
     results: dict[int, Item | None] = {}
     for i, op in ops:
         row = found.get((op.namespace, op.key))
-        results[i] = _item(row, score=False) if row is not None else None
+        results[i] = _item(row) if row is not None else None
         if row is not None and op.refresh_ttl:
             ctx.refreshed.append(int(row.id))
     return results
@@ -135,7 +142,7 @@ def search_listing(ctx: ReadContext, op: SearchOp) -> list[SearchItem]:
     rows = _filtered_rows(ctx, op, stmt, op.offset, op.limit)
     if op.refresh_ttl:
         ctx.refreshed.extend(int(row.id) for row, _ in rows)
-    return [_item(row, value) for row, value in rows]
+    return [_search_item(row, value, None) for row, value in rows]
 
 
 def _rows_by_id(ctx: ReadContext, item_ids: list[int]) -> dict[int, Row]:
@@ -180,7 +187,7 @@ def search_ranked(
             break
         k = min(reach, k * 4)
     page = passing[op.offset : want]
-    ranked = [_item(row, value, hit.score) for hit, row, value in page]
+    ranked = [_search_item(row, value, hit.score) for hit, row, value in page]
     if op.refresh_ttl:
         ctx.refreshed.extend(hit.item_id for hit, _row, _value in page)
     if len(ranked) < op.limit:
@@ -246,7 +253,7 @@ def _unscored(ctx: ReadContext, op: SearchOp, take: int) -> list[SearchItem]:
     rows = _filtered_rows(ctx, op, stmt, 0, take)
     if op.refresh_ttl:
         ctx.refreshed.extend(int(row.id) for row, _ in rows)
-    return [_item(row, value, None) for row, value in rows]
+    return [_search_item(row, value, None) for row, value in rows]
 
 
 def live_namespaces(ctx: ReadContext) -> Iterable[tuple[str, ...]]:
