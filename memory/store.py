@@ -46,7 +46,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from memory import store_read, store_write
 from memory.filters import decode_namespace
-from memory.store_sql import current_version, items, namespaces, setup_schema, tombstones
+from memory.store_sql import (
+    chunks,
+    current_version,
+    items,
+    namespaces,
+    setup_schema,
+    tombstones,
+)
 from memory.store_sql import vectors as vectors_table
 from memory.vector_index import VectorIndex
 from overture.db import make_engine
@@ -257,10 +264,10 @@ class SQLVectorStore(BaseStore):
 
     def _refresh(self, conn: Connection, item_ids: list[int], now: float) -> None:
         """Push back the expiry of items a read returned, for those that have a TTL."""
-        for start in range(0, len(item_ids), 500):
+        for chunk in chunks(item_ids):
             conn.execute(
                 items.update()
-                .where(items.c.id.in_(item_ids[start : start + 500]))
+                .where(items.c.id.in_(chunk))
                 .where(items.c.ttl_minutes.is_not(None))
                 .values(expires_at=now + items.c.ttl_minutes * 60)
             )

@@ -22,10 +22,9 @@ from langgraph.store.base import GetOp, Item, ListNamespacesOp, SearchItem, Sear
 from sqlalchemy.engine import Connection, Row
 
 from memory.filters import decode_namespace, encode_namespace, matches_filter, select_namespaces
-from memory.store_sql import items, namespaces, vectors
+from memory.store_sql import IN_CHUNK, chunks, items, namespaces, vectors
 from memory.vector_index import Hit, VectorIndex
 
-_CHUNK = 500
 _TIE_EPSILON = 1e-6
 _COLUMNS = (
     items.c.id,
@@ -95,10 +94,9 @@ def read_gets(ctx: ReadContext, ops: Sequence[tuple[int, GetOp]]) -> dict[int, I
         by_ns.setdefault(op.namespace, []).append(op.key)
     found: dict[tuple[tuple[str, ...], str], Row] = {}
     for ns, keys in by_ns.items():
-        for start in range(0, len(keys), _CHUNK):
+        for chunk in chunks(keys):
             stmt = _select().where(
-                namespaces.c.prefix == encode_namespace(ns),
-                items.c.key.in_(keys[start : start + _CHUNK]),
+                namespaces.c.prefix == encode_namespace(ns), items.c.key.in_(chunk)
             )
             found.update({(ns, row.key): row for row in ctx.conn.execute(_alive(ctx, stmt))})
     results: dict[int, Item | None] = {}
@@ -119,7 +117,7 @@ def _filtered_rows(
         rows = ctx.conn.execute(stmt.limit(take).offset(skip)).all()
         return [(row, json.loads(row.value)) for row in rows]
     kept: list[tuple[Row, dict[str, Any]]] = []
-    result = ctx.conn.execute(stmt, execution_options={"yield_per": _CHUNK})
+    result = ctx.conn.execute(stmt, execution_options={"yield_per": IN_CHUNK})
     try:
         for row in result:
             value = json.loads(row.value)
@@ -147,8 +145,8 @@ def search_listing(ctx: ReadContext, op: SearchOp) -> list[SearchItem]:
 
 def _rows_by_id(ctx: ReadContext, item_ids: list[int]) -> dict[int, Row]:
     found: dict[int, Row] = {}
-    for start in range(0, len(item_ids), _CHUNK):
-        stmt = _select().where(items.c.id.in_(item_ids[start : start + _CHUNK]))
+    for chunk in chunks(item_ids):
+        stmt = _select().where(items.c.id.in_(chunk))
         found.update({int(row.id): row for row in ctx.conn.execute(_alive(ctx, stmt))})
     return found
 

@@ -18,14 +18,15 @@ Design (why it looks like this):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+_T = TypeVar("_T")
 metadata = sa.MetaData()
 
 # SQLite only makes INTEGER PRIMARY KEY an autoincrementing rowid alias.
@@ -43,6 +44,8 @@ _TABLE_ARGS: dict[str, Any] = {
     "mariadb_collate": "utf8mb4_bin",
 }
 KEY_LENGTH = 512
+IN_CHUNK = 500
+"""Most ids or keys put in one `IN (...)` list, far below every backend's parameter limit."""
 
 migrations_table = sa.Table(
     "store_migrations",
@@ -139,3 +142,9 @@ def bump_version(conn: Connection) -> int:
 def current_version(conn: Connection) -> int:
     """The version row as this connection sees it (0 before any write)."""
     return int(conn.execute(sa.select(version_table.c.version)).scalar_one())
+
+
+def chunks(seq: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
+    """`seq` in slices of at most `size`, for `IN` lists."""
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]

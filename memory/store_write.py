@@ -18,9 +18,7 @@ from langgraph.store.base import PutOp
 from sqlalchemy.engine import Connection
 
 from memory.filters import encode_namespace
-from memory.store_sql import bump_version, items, namespaces, tombstones, vectors
-
-_CHUNK = 500
+from memory.store_sql import bump_version, chunks, items, namespaces, tombstones, vectors
 
 ItemKey = tuple[tuple[str, ...], str]
 
@@ -38,18 +36,13 @@ class WriteResult:
     new_namespaces: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _chunks(seq: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(seq), size):
-        yield seq[start : start + size]
-
-
 def _namespace_ids(
     conn: Connection, wanted: Iterable[tuple[str, ...]]
 ) -> dict[tuple[str, ...], int]:
     """Ids of the namespaces of `wanted` that exist (one query per chunk)."""
     by_prefix = {encode_namespace(ns): ns for ns in wanted}
     found: dict[tuple[str, ...], int] = {}
-    for chunk in _chunks(list(by_prefix)):
+    for chunk in chunks(list(by_prefix)):
         query = sa.select(namespaces.c.id, namespaces.c.prefix).where(
             namespaces.c.prefix.in_(chunk)
         )
@@ -76,7 +69,7 @@ def _ensure_namespaces(
 
 def _item_ids(conn: Connection, ns_id: int, keys: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(list(keys)):
+    for chunk in chunks(list(keys)):
         query = sa.select(items.c.id, items.c.key).where(
             items.c.ns_id == ns_id, items.c.key.in_(chunk)
         )
@@ -88,18 +81,18 @@ def _drop_vectors(conn: Connection, vector_ids: list[int], version: int) -> None
     if not vector_ids:
         return
     conn.execute(tombstones.insert(), [{"vector_id": v, "version": version} for v in vector_ids])
-    for chunk in _chunks(vector_ids):
+    for chunk in chunks(vector_ids):
         conn.execute(vectors.delete().where(vectors.c.id.in_(chunk)))
 
 
 def delete_items(conn: Connection, item_ids: list[int], version: int) -> list[int]:
     """Delete items and their vectors, leaving tombstones; returns the removed vector ids."""
     removed: list[int] = []
-    for chunk in _chunks(item_ids):
+    for chunk in chunks(item_ids):
         query = sa.select(vectors.c.id).where(vectors.c.item_id.in_(chunk))
         removed.extend(int(v) for v in conn.execute(query).scalars())
     _drop_vectors(conn, removed, version)
-    for chunk in _chunks(item_ids):
+    for chunk in chunks(item_ids):
         conn.execute(items.delete().where(items.c.id.in_(chunk)))
     return removed
 
@@ -180,7 +173,7 @@ def _write_vectors(
     }
     stale: list[int] = []
     touched = sorted({item for item, _ in replaced})
-    for chunk in _chunks(touched):
+    for chunk in chunks(touched):
         query = sa.select(vectors.c.id, vectors.c.item_id, vectors.c.field).where(
             vectors.c.item_id.in_(chunk)
         )
