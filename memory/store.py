@@ -55,14 +55,13 @@ from memory.store_sql import (
     tombstones,
 )
 from memory.store_sql import vectors as vectors_table
+from memory.store_write import ItemKey
 from memory.vector_index import VectorIndex
 from overture.db import make_engine
 from overture.errors import StoreSchemaMismatch
 
 logger = logging.getLogger(__name__)
 _LOAD_CHUNK = 5000
-
-ItemKey = tuple[tuple[str, ...], str]
 
 
 @dataclass
