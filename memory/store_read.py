@@ -52,10 +52,12 @@ def _select() -> sa.Select:
     return sa.select(*_COLUMNS).join(namespaces, namespaces.c.id == items.c.ns_id)
 
 
+def _not_expired(ctx: ReadContext) -> sa.ColumnElement[bool]:
+    return sa.or_(items.c.expires_at.is_(None), items.c.expires_at > ctx.now)
+
+
 def _alive(ctx: ReadContext, stmt: sa.Select) -> sa.Select:
-    if ctx.omit_expired:
-        return stmt.where(sa.or_(items.c.expires_at.is_(None), items.c.expires_at > ctx.now))
-    return stmt
+    return stmt.where(_not_expired(ctx)) if ctx.omit_expired else stmt
 
 
 def _under(stmt: sa.Select, prefix: tuple[str, ...]) -> sa.Select:
@@ -257,9 +259,7 @@ def _unscored(ctx: ReadContext, op: SearchOp, take: int) -> list[SearchItem]:
 def live_namespaces(ctx: ReadContext) -> Iterable[tuple[str, ...]]:
     has_items = sa.exists().where(items.c.ns_id == namespaces.c.id)
     if ctx.omit_expired:
-        has_items = has_items.where(
-            sa.or_(items.c.expires_at.is_(None), items.c.expires_at > ctx.now)
-        )
+        has_items = has_items.where(_not_expired(ctx))
     stmt = sa.select(namespaces.c.prefix).where(has_items)
     return [decode_namespace(prefix) for prefix in ctx.conn.execute(stmt).scalars()]
 
