@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from overture.settings import get_settings
 from tests.databases import BACKENDS, throwaway_database
 
 
@@ -29,6 +31,20 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'overture.db'}"
+
+
+@pytest.fixture
+def cli_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], CliRunner]]:
+    """`cli_on(url)`: a CliRunner whose commands use the database at `url` (the CLI reads
+    settings once per process, so the cache is cleared on the way in and out)."""
+
+    def point_at(url: str) -> CliRunner:
+        monkeypatch.setenv("OVERTURE_DATABASE_URL", url)
+        get_settings.cache_clear()
+        return CliRunner()
+
+    yield point_at
+    get_settings.cache_clear()
 
 
 _real_connect = socket.socket.connect

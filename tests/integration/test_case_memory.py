@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from typer.testing import CliRunner
 
@@ -9,7 +11,7 @@ from nodes.case_memory import CASES
 from overture.cli import app as cli
 from overture.runtime import App
 from overture.service import process_document, snapshot
-from overture.settings import Settings, get_settings
+from overture.settings import Settings
 from tests.llm_cases import EXAMPLES
 
 pytestmark = pytest.mark.integration
@@ -39,18 +41,17 @@ def test_verification_cites_the_vendors_earlier_bank_change(app: App) -> None:
 
 
 def test_memory_search_on_the_cli_finds_a_case_by_meaning(
-    app: App, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: App,
+    settings: Settings,
+    cli_on: Callable[[str], CliRunner],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     process_document(app, DOCUMENTS / "05_bank_change.pdf", "mem-05")
     process_document(app, DOCUMENTS / "02_price_mismatch.pdf", "mem-02")
-    monkeypatch.setenv("OVERTURE_DATABASE_URL", settings.resolved_database_url())
     monkeypatch.setenv("COLUMNS", "300")
 
-    get_settings.cache_clear()  # the CLI reads settings once per process
-    try:
-        shown = CliRunner().invoke(cli, ["memory", "search", "bank details differ", "--limit", "1"])
-    finally:
-        get_settings.cache_clear()
+    runner = cli_on(settings.resolved_database_url())
+    shown = runner.invoke(cli, ["memory", "search", "bank details differ", "--limit", "1"])
 
     assert shown.exit_code == 0, shown.output
     assert "mem-05" in shown.output and "mem-02" not in shown.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,7 +11,6 @@ from typer.testing import CliRunner
 
 from overture.auth import bearer_token, stamp_approver
 from overture.cli_tokens import tokens_app
-from overture.settings import get_settings
 from tests.tool_world import migrated
 from tools.api_keys import ApiKeyRow, authenticate, create_token, token_hash
 from tools.approvers import add_approver, revoke
@@ -18,37 +19,32 @@ pytestmark = pytest.mark.integration
 
 
 def test_tokens_are_created_hashed_listed_and_revoked(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+    sqlite_url: str, cli_on: Callable[[str], CliRunner]
 ) -> None:
-    monkeypatch.setenv("OVERTURE_DATABASE_URL", sqlite_url)
-    get_settings.cache_clear()
-    runner = CliRunner()
-    try:
-        with migrated(sqlite_url) as engine:
-            add_approver(engine, "alice")
-        created = runner.invoke(tokens_app, ["create", "alice", "--label", "laptop"])
-        assert created.exit_code == 0, created.output
-        token = created.stdout.strip().splitlines()[-1]
-        assert token.startswith("ovt_")
-        unknown = runner.invoke(tokens_app, ["create", "nobody"])
-        assert unknown.exit_code == 1 and "overture users add nobody" in unknown.output
+    runner = cli_on(sqlite_url)
+    with migrated(sqlite_url) as engine:
+        add_approver(engine, "alice")
+    created = runner.invoke(tokens_app, ["create", "alice", "--label", "laptop"])
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("ovt_")
+    unknown = runner.invoke(tokens_app, ["create", "nobody"])
+    assert unknown.exit_code == 1 and "overture users add nobody" in unknown.output
 
-        with migrated(sqlite_url) as engine:
-            with Session(engine) as session:
-                row = session.scalars(select(ApiKeyRow)).one()
-            assert row.token_sha256 == token_hash(token) and token not in row.token_sha256
-            user = authenticate(engine, token)
-            assert user is not None and user.id == "alice"
-            assert authenticate(engine, token[:-1]) is None
+    with migrated(sqlite_url) as engine:
+        with Session(engine) as session:
+            row = session.scalars(select(ApiKeyRow)).one()
+        assert row.token_sha256 == token_hash(token) and token not in row.token_sha256
+        user = authenticate(engine, token)
+        assert user is not None and user.id == "alice"
+        assert authenticate(engine, token[:-1]) is None
 
-        listed = runner.invoke(tokens_app, ["list"])
-        assert row.id in listed.output and "laptop" in listed.output and token not in listed.output
-        assert runner.invoke(tokens_app, ["revoke", row.id]).exit_code == 0
-        assert runner.invoke(tokens_app, ["revoke", row.id]).exit_code == 1
-        with migrated(sqlite_url) as engine:
-            assert authenticate(engine, token) is None
-    finally:
-        get_settings.cache_clear()
+    listed = runner.invoke(tokens_app, ["list"])
+    assert row.id in listed.output and "laptop" in listed.output and token not in listed.output
+    assert runner.invoke(tokens_app, ["revoke", row.id]).exit_code == 0
+    assert runner.invoke(tokens_app, ["revoke", row.id]).exit_code == 1
+    with migrated(sqlite_url) as engine:
+        assert authenticate(engine, token) is None
 
 
 def test_an_inactive_users_token_no_longer_authenticates(sqlite_url: str) -> None:
