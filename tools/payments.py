@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tools.records import PaymentRow
@@ -67,8 +67,9 @@ class PaymentGateway:
             return _receipt(row, replayed=True) if row else None
 
     def count(self) -> int:
+        """Payments made so far (counted in SQL)."""
         with Session(self.engine) as session:
-            return len(session.scalars(select(PaymentRow.id)).all())
+            return session.scalar(select(func.count()).select_from(PaymentRow)) or 0
 
 
 def _receipt(row: PaymentRow, *, replayed: bool) -> PaymentReceipt:
