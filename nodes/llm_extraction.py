@@ -15,7 +15,6 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
-from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel, Field, ValidationError
 
 from nodes import prompts
@@ -135,7 +134,7 @@ class LLMExtractor:
         self.repairs = repairs
         self.prompt_version = prompts.EXTRACTION_PROMPT_VERSION
 
-    def extract(self, document: SourceDocument, config: RunnableConfig | None = None) -> Invoice:
+    def extract(self, document: SourceDocument) -> Invoice:
         messages: list[BaseMessage] = [
             SystemMessage(prompts.EXTRACTION_SYSTEM),
             HumanMessage(
@@ -148,7 +147,7 @@ class LLMExtractor:
         ]
         errors = "no attempt made"
         for _ in range(1 + self.repairs):
-            reply = self.model.invoke(messages, config)
+            reply = self.model.invoke(messages)
             assert isinstance(reply, AIMessage)
             messages.append(reply)
             call = next((c for c in reply.tool_calls if c["name"] == "ExtractedInvoice"), None)
