@@ -1,8 +1,11 @@
-"""The ingestion agent: read a PDF, an `.eml` or a text file, then extract an `Invoice`.
+"""The ingestion agent: read a PDF, an e-invoice XML, an image, an `.eml` or a text file, then
+extract an `Invoice`.
 
 `read_document` turns every unreadable input into a `DocumentError` naming the file and the
 problem; the `ingest` node turns those (and extraction failures) into `errors` in state, so
-a bad file routes to human review instead of crashing the run.
+a bad file routes to human review instead of crashing the run. An extraction that misses a
+required field still hands on its `InvoiceDraft` (state key `draft`) for the reviewer.
+Every text that leaves a reader passes `clean_text` (no lone surrogates, no NULs).
 """
 
 from __future__ import annotations
@@ -16,16 +19,25 @@ from typing import Any, TypedDict
 
 from langgraph.runtime import Runtime
 
-from nodes._pdf import PdfProblem, pdf_text
+from nodes._einvoice import is_einvoice
+from nodes._ocr import OcrUnavailable, ocr_image_file
+from nodes._pdf import PdfContent, PdfProblem, read_pdf
+from nodes._sanitize import clean_text
 from nodes._text import decode_text
-from nodes.extraction import Extractor, RulesExtractor
-from overture.domain import DocumentKind, Invoice, SourceDocument
+from nodes.extraction import Extractor, IncompleteInvoice, RulesExtractor
+from overture.domain import DocumentKind, Invoice, InvoiceDraft, SourceDocument
 from overture.errors import DocumentError, ExtractionError
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 """Invoices are kilobytes; anything over 10 MB is a wrong file, and must not land in state."""
 
-_KIND_BY_SUFFIX: dict[str, DocumentKind] = {".pdf": "pdf", ".eml": "eml"}
+_KIND_BY_SUFFIX: dict[str, DocumentKind] = {
+    ".pdf": "pdf",
+    ".eml": "eml",
+    ".xml": "xml",
+    **dict.fromkeys((".png", ".jpg", ".jpeg", ".tif", ".tiff"), "image"),
+}
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -46,63 +58,113 @@ def _raw_bytes(path: Path) -> bytes:
     return path.read_bytes()
 
 
-def _pdf(path: str, data: bytes) -> tuple[str, int]:
+def _pdf(path: str, data: bytes) -> PdfContent:
     try:
-        return pdf_text(data)
+        return read_pdf(data)
     except PdfProblem as problem:
         raise DocumentError(path, problem.problem, problem.hint) from problem
 
 
 def _text(path: str, data: bytes) -> str:
     try:
-        return decode_text(data)[0]
+        return clean_text(decode_text(data)[0])
     except ValueError as error:
         raise DocumentError(path, str(error), "re-save it as UTF-8 text") from error
+
+
+def _xml(path: str, data: bytes) -> str:
+    if not is_einvoice(data):
+        raise DocumentError(
+            path,
+            "XML that is not an EN 16931 invoice (CII or UBL 2.1)",
+            "send the XRechnung / Factur-X / Peppol UBL invoice, or a PDF",
+        )
+    return clean_text(data.decode("utf-8", "replace"))
+
+
+def _image(path: str, data: bytes) -> tuple[str, float, int]:
+    try:
+        text, confidence, frames = ocr_image_file(data)
+    except OcrUnavailable as error:
+        raise DocumentError(
+            path, f"an image, and no OCR ({error})", "install tesseract-ocr (make system-deps)"
+        ) from error
+    except OSError as error:  # PIL: not an image it can decode
+        raise DocumentError(path, f"unreadable image ({error})", "ask for a PDF") from error
+    if not text.strip():
+        raise DocumentError(path, "an image in which OCR found no text", "enter it by hand")
+    return clean_text(text), confidence, frames
+
+
+class _Found:
+    """What an e-mail's body and attachments hold, gathered part by part."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pages = 0
+        self.names: list[str] = []
+        self.xml: str | None = None
+        self.xml_name: str | None = None
+
+    def add_xml(self, xml: str | None, name: str | None) -> None:
+        if xml is not None and self.xml is None:  # the first e-invoice is the invoice
+            self.xml, self.xml_name = xml, name
 
 
 _MAX_FORWARD_DEPTH = 3
 """Forwarded e-mails (message/rfc822 attachments) are read this many levels deep."""
 
 
-def _email(path: str, data: bytes, depth: int = 0) -> tuple[str, int, list[str]]:
-    """Body first, then each attachment's text; PDF attachments through the PDF reader, a
-    forwarded e-mail attached whole read as an e-mail."""
+def _email(path: str, data: bytes, found: _Found, depth: int = 0) -> None:
+    """Body first, then each attachment: PDFs through the PDF reader (with any embedded
+    e-invoice), XML e-invoices as such, text as text, a forwarded e-mail read as an e-mail."""
     message = message_from_bytes(data, policy=policy.default)
     assert isinstance(message, EmailMessage)
-    parts, pages, names = [], 0, []
     body = message.get_body(preferencelist=("plain", "html"))
     if body is not None:
         content = body.get_content()
-        parts.append(_TAG.sub(" ", content) if body.get_content_subtype() == "html" else content)
+        html = body.get_content_subtype() == "html"
+        found.parts.append(clean_text(_TAG.sub(" ", content) if html else content))
     for attachment in message.iter_attachments():
         name = attachment.get_filename() or "attachment"
         if attachment.get_content_type() == "message/rfc822" and depth < _MAX_FORWARD_DEPTH:
-            forwarded = attachment.get_content()
-            text, count, inner = _email(f"{path} (forwarded)", bytes(forwarded), depth + 1)
-            parts.append(text)
-            pages += count
-            names += [name, *inner]
+            found.names.append(name)
+            _email(f"{path} (forwarded)", bytes(attachment.get_content()), found, depth + 1)
             continue
         payload = attachment.get_payload(decode=True)
         if not isinstance(payload, bytes):  # None for a multipart part; typeshed's type is wider
             payload = b""
         where = f"{path} (attachment {name})"
         if attachment.get_content_type() == "application/pdf" or name.lower().endswith(".pdf"):
-            text, count = _pdf(where, payload)
-            pages += count
+            pdf = _pdf(where, payload)
+            found.pages += pdf.pages
+            found.add_xml(pdf.xml, f"{name}: {pdf.xml_name}" if pdf.xml_name else None)
+            text = pdf.text
+        elif attachment.get_content_subtype() == "xml" or name.lower().endswith(".xml"):
+            found.add_xml(_xml(where, payload), name)
+            text = ""
         elif attachment.get_content_maintype() == "text":
             text = _text(where, payload)
         else:
             continue  # logos, signatures: not the invoice
-        names.append(name)
-        parts.append(text)
-    if not "".join(parts).strip():
+        found.names.append(name)
+        if text:
+            found.parts.append(text)
+    if depth == 0 and not "".join(found.parts).strip() and found.xml is None:
         raise DocumentError(
             path,
             "email has neither a body nor an attachment",
             "ask the sender to attach the invoice",
         )
-    return "\n\n".join(parts), pages, names
+
+
+def _kind(file: Path, data: bytes) -> DocumentKind:
+    """The suffix names the kind, but the bytes win: a PDF or image misnamed is still one."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(_IMAGE_MAGIC):
+        return "image"
+    return _KIND_BY_SUFFIX.get(file.suffix.lower(), "text")
 
 
 def read_document(path: str | Path) -> SourceDocument:
@@ -110,26 +172,32 @@ def read_document(path: str | Path) -> SourceDocument:
     file = Path(path)
     data = _raw_bytes(file)
     name = str(path)
-    kind: DocumentKind = _KIND_BY_SUFFIX.get(file.suffix.lower(), "text")
-    if data.startswith(b"%PDF-"):
-        kind = "pdf"  # trust the bytes over the name
-    pages = 0
-    attachments: list[str] = []
+    kind = _kind(file, data)
+    extra: dict[str, Any] = {}
     if kind == "pdf":
-        text, pages = _pdf(name, data)
+        pdf = _pdf(name, data)
+        text, extra["pages"] = pdf.text, pdf.pages
+        extra.update(einvoice_xml=pdf.xml, einvoice_name=pdf.xml_name)
+        if pdf.ocr_confidence is not None:
+            extra.update(text_source="ocr", ocr_confidence=pdf.ocr_confidence)
     elif kind == "eml":
-        text, pages, attachments = _email(name, data)
+        found = _Found()
+        _email(name, data, found)
+        text = "\n\n".join(found.parts)
+        extra.update(pages=found.pages, attachments=found.names)
+        extra.update(einvoice_xml=found.xml, einvoice_name=found.xml_name)
+    elif kind == "xml":
+        text = ""
+        extra.update(einvoice_xml=_xml(name, data), einvoice_name=file.name)
+    elif kind == "image":
+        text, confidence, extra["pages"] = _image(name, data)
+        extra.update(text_source="ocr", ocr_confidence=confidence)
     else:
         text = _text(name, data)
         if not text.strip():
             raise DocumentError(name, "no text (only whitespace)", "ask the sender to resend it")
     return SourceDocument(
-        path=name,
-        kind=kind,
-        text=text,
-        pages=pages,
-        sha256=hashlib.sha256(data).hexdigest(),
-        attachments=attachments,
+        path=name, kind=kind, text=text, sha256=hashlib.sha256(data).hexdigest(), **extra
     )
 
 
@@ -137,9 +205,11 @@ class IngestInput(TypedDict):
     document_path: str
 
 
-class IngestUpdate(TypedDict):
+class IngestUpdate(TypedDict, total=False):
     document: SourceDocument | None
     invoice: Invoice | None
+    draft: InvoiceDraft | None
+    """What was found when extraction missed a required field (state key `draft`)."""
     errors: list[str]
 
 
@@ -153,11 +223,14 @@ def ingest(state: IngestInput, runtime: Runtime[Any]) -> IngestUpdate:
     extractor: Extractor = getattr(runtime.context, "extractor", None) or RulesExtractor()
     try:
         invoice = extractor.extract(document)
+    except IncompleteInvoice as error:
+        return {"document": document, "invoice": None, "draft": error.draft, "errors": [str(error)]}
     except ExtractionError as error:
         # An LLM fallback carries the rules extraction; a reviewer may still use it.
         return {
             "document": document,
             "invoice": getattr(error, "invoice", None),
+            "draft": getattr(error, "draft", None),
             "errors": [str(error)],
         }
-    return {"document": document, "invoice": invoice, "errors": []}
+    return {"document": document, "invoice": invoice, "draft": None, "errors": []}
