@@ -1,7 +1,8 @@
 """Positioned words (from a PDF's text layer or from OCR) -> text lines that keep the layout.
 
 Words on one visual row become one line; a gap wider than a word space becomes a run of at
-least two spaces, and each word starts near the column its x position maps to. So a label and
+least two spaces, and each word starts near the column its x position maps to. A vertical gap
+taller than a line becomes an empty line, so blocks (addresses) stay apart. So a label and
 its value on one row stay on one line, and a value printed *under* its label starts in the
 same character column as the label on the next line: `nodes/_fields.py` pairs them by column.
 Plain `extract_text` (pypdf) loses both: it emitted values before labels, or a table's
@@ -47,16 +48,22 @@ def layout_lines(words: list[Word]) -> list[str]:
     if not words:
         return []
     char_width = statistics.median((w.x1 - w.x0) / len(w.text) for w in words) or 1.0
-    lines = []
+    lines: list[str] = []
+    previous_bottom: float | None = None
     for row in _rows(words):
+        top = min(w.top for w in row)
+        height = statistics.fmean(w.bottom - w.top for w in row)
+        if previous_bottom is not None and top - previous_bottom > height:
+            lines.append("")  # a vertical gap: a block (an address, the totals) ends here
+        previous_bottom = max(w.bottom for w in row)
         line = ""
         previous: Word | None = None
         for word in row:
             column = round(word.x0 / char_width)
             if previous is None:
                 line = " " * column
-            elif word.x0 - previous.x1 < char_width * 0.9:
-                line += " "  # a word space: same phrase
+            elif word.x0 - previous.x1 < 1.5 * (previous.x1 - previous.x0) / len(previous.text):
+                line += " "  # a word space (a monospace space is one character wide)
             else:
                 line += " " * max(2, column - len(line))
             line += word.text

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from nodes._parse import parse_number
+from nodes._parse import CURRENCY_SYMBOLS, ISO_CURRENCIES, parse_number
 from overture.domain import InvoiceLine
 
-_CURRENCY = {"EUR", "USD", "GBP", "CHF", "€", "$", "£"}
+_CURRENCY = {*ISO_CURRENCIES, *(symbol for symbol, _ in CURRENCY_SYMBOLS)}
 _SKU = re.compile(r"^[A-Z0-9]+(?:[-./][A-Z0-9]+)+$")
 _GROUP = re.compile(r"^\d{3}(?:[.,]\d+)?$")
 

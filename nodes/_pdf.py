@@ -17,7 +17,7 @@ from nodes._ocr import OcrUnavailable, ocr_pdf
 from nodes._sanitize import clean_text
 
 # pypdf and pdfminer log a warning per oddity they repair; the error we raise says what matters.
-for _name in ("pypdf", "pdfminer", "facturx"):
+for _name in ("pypdf", "pdfminer", "factur-x"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 

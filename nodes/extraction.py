@@ -1,9 +1,12 @@
-"""Extraction: a `SourceDocument`'s text -> a typed `Invoice`, with a confidence per field.
+"""Extraction: a `SourceDocument` -> a typed `Invoice`, with a source and confidence per field.
 
 `Extractor` is the interface both strategies meet (DESIGN.md); `RulesExtractor` is the
-deterministic one: labelled fields by regular expressions over English, German and French
-labels, the line table by arithmetic (nodes/_lines.py), and confidence raised when the
-numbers agree with each other (lines sum to subtotal, subtotal + tax = total).
+deterministic one. An e-invoice (embedded or standalone EN 16931 XML) is read exactly
+(nodes/_einvoice.py); the visible text is read by labels in seven languages paired by layout
+(nodes/_fields.py), money cross-checked (nodes/_amounts.py), parties told apart
+(nodes/_party.py). When both exist the XML wins and every disagreement is recorded in
+`Invoice.discrepancies` for the reviewer. A missing required field raises `IncompleteInvoice`,
+which carries the draft with everything that was found.
 """
 
 from __future__ import annotations
@@ -12,63 +15,44 @@ import re
 from decimal import Decimal
 from typing import Protocol
 
+from nodes._amounts import BELOW, CHECKED, GUESSED, LABELLED, find_money
+from nodes._einvoice import EInvoiceProblem, read_einvoice
+from nodes._fields import candidates
 from nodes._lines import parse_row
-from nodes._parse import MONEY, decimal_mark, parse_date, parse_number
-from overture.domain import Invoice, InvoiceLine, SourceDocument
+from nodes._parse import currency_codes, money_decimal_mark, month_first, parse_date
+from nodes._party import find_parties
+from nodes._vocabulary import label_regex, language
+from overture.domain import (
+    FieldSource,
+    Invoice,
+    InvoiceDraft,
+    InvoiceLine,
+    SourceDocument,
+)
 from overture.errors import ExtractionError
 
-LABELLED, GUESSED, CHECKED = 0.9, 0.6, 0.99
 REQUIRED = ("vendor_name", "invoice_number", "total")
+LOOKED_FOR = (
+    "vendor_name", "invoice_number", "invoice_date", "due_date", "currency", "po_number",
+    "subtotal", "tax", "total", "amount_due", "iban", "seller_vat_id", "buyer_name",
+)
+COMPARED = ("vendor_name", "invoice_number", "invoice_date", "currency", "total", "iban")
+"""Fields whose visible value is held against the XML's (a disagreement goes to review)."""
 
-_ID = r"([A-Z0-9][A-Z0-9/\-.]*[A-Z0-9])"
-INVOICE_NUMBER = re.compile(
-    r"(?:invoice\s*(?:no\.?|number|#)|rechnungs-?(?:nummer|nr\.?)|facture\s*n[°o]\.?"
-    rf"|n[°o]\s*de\s*facture)\s*:?\s*{_ID}",
+_ID = re.compile(r"(?<![\w/\-.])#?([A-Za-z0-9][A-Za-z0-9/\-._]*[A-Za-z0-9]|\d)(?![\w/\-])")
+_TITLE_NUMBER = re.compile(
+    r"(?<!\w)(?:invoice|\w*rechnung|facture|factuur|factura|fattura|faktura(?:[ \t]+vat)?"
+    r"|\w*gutschrift|credit[ \t]+note|avoir|creditnota)[ \t]*:?[ \t]+(?:no\.?|nr\.?|n[°º]\.?|#)?[ \t]*"
+    r"([A-Za-z0-9][A-Za-z0-9/\-._]*\d[A-Za-z0-9/\-._]*)(?![\w])",
     re.I,
 )
-PO_NUMBER = re.compile(
-    r"(?:\bPO\s*(?:number|no\.?|#)?|purchase\s*order(?:\s*(?:no\.?|number))?|your\s*order"
-    rf"|bestell(?:nummer|-?nr\.?)|bon\s*de\s*commande|n°\s*de\s*commande)\s*:?\s*"
-    rf"(?=[A-Z0-9/\-.]*\d){_ID}",  # a PO number has a digit: not "PO Box"
+_CREDIT_TITLE = re.compile(
+    r"(?<!\w)(?:credit\s+note|gutschrift|avoir|creditnota|nota\s+de\s+cr[ée]dito"
+    r"|nota\s+di\s+credito|faktura\s+koryguj[aą]ca|korekta)(?!\w)",
     re.I,
 )
-ISSUED = re.compile(
-    r"(?:invoice\s*date|date\s*of\s*issue|rechnungsdatum|date\s*de\s*facture)"
-    r"\s*:?(.*)",
-    re.I,
-)
-DUE = re.compile(
-    r"(?:due\s*date|payment\s*due|fällig\s*am|zahlbar\s*bis|fälligkeit\w*"
-    r"|date\s*d['’]échéance|échéance)\s*:?(.*)",
-    re.I,
-)
-CURRENCY = re.compile(r"(?:currency|währung|devise)\s*:?\s*([A-Z]{3})\b", re.I)
-SUBTOTAL = re.compile(
-    r"^\s*(?:sub-?total|net\s*amount|total\s*net|nettobetrag|zwischensumme"
-    r"|summe\s*netto|total\s*HT|montant\s*HT)\b",
-    re.I,
-)
-TAX = re.compile(r"^\s*(?:VAT|tax|sales\s*tax|MwSt|USt|Mehrwertsteuer|TVA)\b", re.I)
-TOTAL = re.compile(
-    r"^\s*(?:total(?:\s*(?:due|amount|TTC))?|amount\s*due|grand\s*total"
-    r"|gesamtbetrag|rechnungsbetrag|endbetrag|montant\s*TTC|net\s*à\s*payer)\b",
-    re.I,
-)
-BILL_TO = re.compile(
-    r"^\s*(?:bill\s*to|invoice\s*to|sold\s*to|customer|rechnungsempfänger"
-    r"|kunde|facturé\s*à|client|destinataire)\b",
-    re.I,
-)
-HOLDER = re.compile(
-    r"(?:account\s*holder|beneficiary|kontoinhaber|titulaire\s*du\s*compte)"
-    r"\s*:?\s*(.+)",
-    re.I,
-)
-LEGAL_FORM = re.compile(
-    r"^(.*?\b(?:GmbH|AG|KG|SE|SARL|SAS|SA|Ltd|Limited|LLC|Inc|plc|B\.V\."
-    r"|N\.V\.|S\.L\.|S\.A\.|S\.r\.l\.|Srl|Oy|AB|A/S))(?![\w.])"
-)
-IBAN_LABEL = re.compile(r"\bIBAN\b\s*:?\s*(.+)", re.I)
+_IBAN_LABEL = re.compile(r"\bIBAN\b\s*:?\s*(.+)", re.I)
+_VAT_ID = re.compile(r"\b([A-Z]{2})\s?([0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z])\b")
 
 
 class Extractor(Protocol):
@@ -77,74 +61,102 @@ class Extractor(Protocol):
     def extract(self, document: SourceDocument) -> Invoice: ...
 
 
+class IncompleteInvoice(ExtractionError):
+    """Required fields are missing; `draft` holds every field that was found, for review."""
+
+    def __init__(self, path: str, draft: InvoiceDraft) -> None:
+        super().__init__(path, "no complete invoice could be extracted", draft.missing_required())
+        self.draft = draft
+
+
 def _iban_checks(candidate: str) -> bool:
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", candidate):
+    try:
+        from schwifty import IBAN
+
+        IBAN(candidate)
+    except ValueError:  # schwifty's exceptions derive from ValueError
         return False
-    digits = "".join(str(int(ch, 36)) for ch in candidate[4:] + candidate[:4])
-    return int(digits) % 97 == 1
+    return True
 
 
 def find_iban(text: str) -> str | None:
-    """The longest run of tokens after an `IBAN` label that passes the mod-97 check."""
-    for match in IBAN_LABEL.finditer(text):
+    """The longest run of tokens after an `IBAN` label that is a valid IBAN (schwifty)."""
+    for match in _IBAN_LABEL.finditer(text):
         tokens = match.group(1).split()
         for end in range(min(len(tokens), 9), 0, -1):
             candidate = "".join(tokens[:end]).upper()
-            if _iban_checks(candidate):
+            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", candidate) and _iban_checks(
+                candidate
+            ):
                 return candidate
     return None
 
 
-def _vendor(lines: list[str]) -> tuple[str | None, float]:
-    """First company name outside the bill-to block; confirmed by the account holder line."""
-    holder = next((m.group(1).strip() for ln in lines if (m := HOLDER.search(ln))), None)
-    skip = 0
-    for line in lines:
-        if BILL_TO.match(line):
-            skip = 4  # the label and the customer's name and address
-        if skip:
-            skip -= 1
-            continue
-        text = line.split(":", 1)[1] if HOLDER.search(line) else line
-        if match := LEGAL_FORM.match(text.strip()):
-            name = match.group(1).strip()
-            return name, CHECKED if holder and holder.startswith(name) else GUESSED
-    return (holder, GUESSED) if holder else (None, 0.0)
+def _vat_id(lines: list[str]) -> tuple[str | None, float]:
+    """The first VAT id beside a VAT-id label; checked (python-stdnum) when it validates."""
+    from stdnum.eu import vat
+
+    for candidate in candidates(lines, "vat_id"):
+        for m in _VAT_ID.finditer(candidate.text.upper()):
+            number = m.group(1) + re.sub(r"[ .]", "", m.group(2))
+            if vat.is_valid(number):
+                return number, CHECKED
+            if re.fullmatch(r"[A-Z]{2}[0-9A-Z]{8,12}", number):
+                return number, LABELLED
+    return None, 0.0
 
 
-def _amount(line: str, mark: str) -> Decimal | None:
-    found = list(MONEY.finditer(line))
-    return parse_number(found[-1].group(0), mark) if found else None
+def _identifier(lines: list[str], field: str) -> tuple[str | None, float]:
+    for candidate in candidates(lines, field):
+        text = candidate.text.strip().lstrip(":.#").strip()
+        for m in _ID.finditer(text):
+            token = m.group(1).rstrip(".")
+            if any(ch.isdigit() for ch in token) and parse_date(token) is None:
+                return token, LABELLED if candidate.where == "right" else BELOW
+    return None, 0.0
 
 
-def _totals(lines: list[str], mark: str) -> dict[str, Decimal]:
-    """Last subtotal, tax and total lines (totals sit on the last page)."""
-    totals: dict[str, Decimal] = {}
-    for line in lines:
-        for name, pattern in (("subtotal", SUBTOTAL), ("tax", TAX), ("total", TOTAL)):
-            if pattern.match(line) and (value := _amount(line, mark)) is not None:
-                totals[name] = value
-                break
-    return totals
+def _date(lines: list[str], fields: tuple[str, ...], us: bool) -> tuple[object, float]:
+    for field in fields:
+        for candidate in candidates(lines, field):
+            if (value := parse_date(candidate.text, month_first=us)) is not None:
+                score = LABELLED if candidate.where == "right" else BELOW
+                return value, score if field != "invoice_date_generic" else GUESSED
+    return None, 0.0
 
 
-def _currency(text: str) -> tuple[str, float]:
-    if match := CURRENCY.search(text):
-        return match.group(1).upper(), LABELLED
-    for symbol, code in (("€", "EUR"), ("£", "GBP"), ("$", "USD")):
-        if symbol in text:
-            return code, GUESSED
-    codes = re.findall(r"\b(EUR|USD|GBP|CHF)\b", text)
-    return (max(set(codes), key=codes.count), GUESSED) if codes else ("EUR", 0.3)
+def _currency(lines: list[str], money_lines: list[str]) -> tuple[str, float]:
+    for candidate in candidates(lines, "currency"):
+        if codes := currency_codes(candidate.text):
+            return codes[0], LABELLED
+    for scope in (money_lines, lines):
+        codes = currency_codes("\n".join(scope))
+        if codes:
+            return max(dict.fromkeys(codes), key=codes.count), GUESSED
+    return "EUR", 0.3
 
 
-class RulesExtractor:
-    """Deterministic extraction, no model: the default strategy and the LLM's fallback."""
+def _money_lines(lines: list[str]) -> list[str]:
+    money_fields = ("subtotal", "tax", "total", "amount_due")
+    return [
+        line
+        for line in lines
+        if any(label_regex(f).search(line) for f in money_fields) or currency_codes(line)
+    ]
 
-    def extract(self, document: SourceDocument) -> Invoice:
-        text = document.text
-        lines = text.splitlines()
-        mark = decimal_mark(text)
+
+class _TextReading:
+    """The rules over one document's text: language, number forms, then field by field."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = [line for line in text.splitlines()]
+        self.language = language(text)
+        self.money_lines = _money_lines(self.lines)
+        self.mark = money_decimal_mark(self.money_lines, self.language)
+        self.currency = _currency(self.lines, self.money_lines)
+        self.month_first = month_first(text, self.language, self.currency[0])
+
+    def fields(self) -> tuple[dict[str, object], dict[str, float], list[InvoiceLine]]:
         found: dict[str, object] = {}
         confidence: dict[str, float] = {}
 
@@ -152,37 +164,109 @@ class RulesExtractor:
             if value is not None:
                 found[name], confidence[name] = value, score
 
-        put(*("vendor_name", *_vendor(lines)))
-        if m := INVOICE_NUMBER.search(text):
-            put("invoice_number", m.group(1), LABELLED)
-        if m := PO_NUMBER.search(text):
-            put("po_number", m.group(1), LABELLED)
-        for name, pattern in (("invoice_date", ISSUED), ("due_date", DUE)):
-            if m := pattern.search(text):
-                put(name, parse_date(m.group(1)), LABELLED)
-        put(*("currency", *_currency(text)))
+        lines, text = self.lines, "\n".join(self.lines)
+        parties = find_parties(lines)
+        put("vendor_name", parties.seller, parties.seller_confidence)
+        put("buyer_name", parties.buyer, GUESSED)
+        number = _identifier(lines, "invoice_number")
+        if number[0] is None and (m := _TITLE_NUMBER.search(text)):
+            number = (m.group(1), GUESSED)
+        put("invoice_number", *number)
+        put("po_number", *_identifier(lines, "po_number"))
+        put("invoice_date", *_date(lines, ("invoice_date", "invoice_date_generic"), self.month_first))
+        put("due_date", *_date(lines, ("due_date",), self.month_first))
+        put("currency", *self.currency)
         put("iban", find_iban(text), CHECKED)
-        rows = [row for line in lines if (row := parse_row(line, mark))]
-        for name, value in _totals(lines, mark).items():
-            put(name, value, LABELLED)
-        self._cross_check(found, confidence, rows)
-        missing = [name for name in REQUIRED if name not in found]
-        if missing:
-            raise ExtractionError(document.path, "no invoice could be extracted", missing)
-        return Invoice(**found, lines=rows, confidence=confidence)
-
-    @staticmethod
-    def _cross_check(
-        found: dict[str, object], confidence: dict[str, float], rows: list[InvoiceLine]
-    ) -> None:
-        """Agreeing numbers are very likely right; fill a missing total from its parts."""
-        sub, tax, total = found.get("subtotal"), found.get("tax"), found.get("total")
-        if isinstance(sub, Decimal) and isinstance(tax, Decimal):
-            if total is None:
-                found["total"], confidence["total"] = sub + tax, GUESSED
-            elif sub + tax == total:
-                for name in ("subtotal", "tax", "total"):
-                    confidence[name] = CHECKED
+        put("seller_vat_id", *_vat_id(lines))
+        rows = [row for line in lines if (row := parse_row(line, self.mark))]
+        lines_sum = sum((r.amount for r in rows), Decimal(0)) if rows else None
+        money = find_money(lines, self.mark, lines_sum)
+        for name, value in money.values.items():
+            put(name, value, money.confidence[name])
         if rows:
-            agree = isinstance(sub, Decimal) and sum(r.amount for r in rows) == sub
+            agree = lines_sum == money.values.get("subtotal")
             confidence["lines"] = CHECKED if agree else GUESSED
+        total = money.values.get("total")
+        credit = _CREDIT_TITLE.search("\n".join(lines[:20])) or (total is not None and total < 0)
+        found["document_type"] = "credit_note" if credit else "invoice"
+        return found, confidence, rows
+
+
+def text_draft(document: SourceDocument) -> InvoiceDraft:
+    """What the visible text (or its OCR) says, every field sourced and scored."""
+    source: FieldSource = "ocr" if document.text_source == "ocr" else "text"
+    found, confidence, rows = _TextReading(document.text).fields()
+    if source == "ocr" and document.ocr_confidence is not None:
+        confidence = {k: round(v * document.ocr_confidence, 3) for k, v in confidence.items()}
+    sources: dict[str, FieldSource] = {name: source for name in confidence}
+    return InvoiceDraft.model_validate(
+        {
+            **found,
+            "lines": rows,
+            "confidence": confidence,
+            "sources": sources,
+            "missing": [name for name in LOOKED_FOR if name not in found],
+        }
+    )
+
+
+def _same(name: str, xml: object, text: object) -> bool:
+    if isinstance(xml, str) and isinstance(text, str):
+        a, b = (" ".join(v.casefold().split()) for v in (xml, text))
+        if name == "vendor_name":
+            return a in b or b in a
+        return a.replace(" ", "") == b.replace(" ", "")
+    return xml == text
+
+
+def merge(xml: InvoiceDraft, text: InvoiceDraft) -> InvoiceDraft:
+    """The XML's fields, completed from the text; each visible value that contradicts the
+    XML becomes a sentence in `discrepancies`."""
+    data = xml.model_dump()
+    sources, confidence = dict(xml.sources), dict(xml.confidence)
+    discrepancies = list(xml.discrepancies)
+    for name in text.sources:
+        if name == "lines":
+            continue
+        text_value, xml_value = getattr(text, name), getattr(xml, name)
+        if name not in xml.sources:
+            data[name], sources[name], confidence[name] = text_value, text.sources[name], (
+                text.confidence.get(name, GUESSED)
+            )
+        elif name in COMPARED and text.confidence.get(name, 0) >= LABELLED:
+            if not _same(name, xml_value, text_value):
+                discrepancies.append(
+                    f"{name}: the e-invoice XML says {xml_value}, the visible text says "
+                    f"{text_value}"
+                )
+    if not xml.lines and text.lines:
+        data["lines"] = text.lines
+    data.update(sources=sources, confidence=confidence, discrepancies=discrepancies)
+    data["missing"] = [name for name in LOOKED_FOR if data.get(name) in (None, "")]
+    return InvoiceDraft.model_validate(data)
+
+
+def draft_of(document: SourceDocument) -> InvoiceDraft:
+    """Everything the document says: its e-invoice XML when it has one, merged with its text."""
+    text = text_draft(document) if document.text.strip() else None
+    if document.einvoice_xml:
+        try:
+            xml = read_einvoice(document.einvoice_xml)
+        except EInvoiceProblem as problem:
+            if text is None:
+                raise ExtractionError(document.path, f"unreadable e-invoice ({problem})") from None
+            return text
+        return merge(xml, text) if text is not None else xml
+    if text is None:
+        return InvoiceDraft(missing=list(LOOKED_FOR))
+    return text
+
+
+class RulesExtractor:
+    """Deterministic extraction, no model: the default strategy and the LLM's fallback."""
+
+    def extract(self, document: SourceDocument) -> Invoice:
+        draft = draft_of(document)
+        if draft.missing_required():
+            raise IncompleteInvoice(document.path, draft)
+        return draft.complete()
