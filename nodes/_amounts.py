@@ -52,7 +52,7 @@ def _value(candidate: Candidate, mark: str) -> Decimal | None:
 def _found(lines: list[str], name: str, mark: str) -> list[_Found]:
     excluded = excluded_regex()
     result = []
-    for candidate in candidates(lines, name):
+    for candidate in candidates(lines, name, column=True):
         line = lines[candidate.label.row]
         context = line[max(0, candidate.label.start - 25) : candidate.label.end] + candidate.text
         if excluded.search(context):
@@ -82,9 +82,7 @@ def _consistent(
 
 def _last(found: list[_Found]) -> _Found | None:
     beside = [f for f in found if f.where == "right"]
-    if beside:
-        return beside[-1]
-    return max(found, key=lambda f: abs(f.value)) if found else None
+    return (beside or found)[-1] if found else None  # totals come last; a column's sum too
 
 
 def find_money(lines: list[str], mark: str, lines_sum: Decimal | None) -> Money:

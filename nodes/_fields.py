@@ -16,6 +16,19 @@ from functools import cache
 from nodes._vocabulary import FIELDS, label_regex
 
 _CELL_GAP = re.compile(r"\S+(?: \S+)*")
+_NET = re.compile(
+    r"^[\s:(]*(?:netto|net|excl\.?|excluding|ohne|hors|HT|sin|senza|bez|zonder|exkl\.?)(?!\w)",
+    re.I,
+)
+"""A qualifier after a total label that makes it the net amount: "Rechnungssumme Netto"."""
+_QUALIFIER = re.compile(
+    r"(?:inkl|incl|including|excl|exkl|excluding|ohne|zzgl|plus|hors|sans|bez|sin|senza|\()"
+    r"\.?[ \t]*$",
+    re.I,
+)
+"""Before a tax word, makes it part of the label in front: "Summe (inkl. USt.)" is one label."""
+_COLUMN_ROWS = 6
+"""Rows under a column header searched for its values (a multi-rate totals table)."""
 _LOOK_BELOW = 2
 """Non-empty rows under a label searched for its value."""
 
@@ -51,6 +64,11 @@ def _all_labels(line: str) -> tuple[tuple[str, int, int], ...]:
     for field, start, end in found:  # longest first; a shorter label inside a longer one goes
         if all(end <= s or start >= e for _, s, e in kept):
             kept.append((field, start, end))
+    kept = [
+        ("subtotal" if name == "total" and _NET.match(line[end : end + 12]) else name, start, end)
+        for name, start, end in kept
+        if not (name in ("tax", "vat_id") and _QUALIFIER.search(line[max(0, start - 12) : start]))
+    ]
     return tuple(sorted(kept, key=lambda hit: hit[1]))
 
 
@@ -90,11 +108,37 @@ def cell_below(lines: list[str], label: Label) -> str | None:
     return None
 
 
-def candidates(lines: list[str], field: str) -> list[Candidate]:
-    """For each label of `field`: the text beside it, then the cell under it."""
+def column_below(lines: list[str], label: Label) -> list[str]:
+    """The cells under a column header `label`, top to bottom, until the column ends (a row
+    with nothing under it after one blank row, or another label)."""
+    cells: list[str] = []
+    blanks = 0
+    for line in lines[label.row + 1 : label.row + 1 + _COLUMN_ROWS + 2]:
+        if not line.strip():
+            blanks += 1
+            if blanks > 1:
+                break
+            continue
+        under = [
+            c for c in _CELL_GAP.finditer(line)
+            if c.start() < label.end + 2 and c.end() > label.start - 2
+        ]
+        if not under or _all_labels(under[0].group(0)):
+            break
+        cells.append(under[0].group(0))
+        if len(cells) >= _COLUMN_ROWS:
+            break
+    return cells
+
+
+def candidates(lines: list[str], field: str, *, column: bool = False) -> list[Candidate]:
+    """For each label of `field`: the text beside it, then the cell under it (with
+    `column=True`, every cell of the column under it)."""
     found = []
     for label in labels(lines, field):
         found.append(Candidate(label, right_of(lines, label), "right"))
-        if (below := cell_below(lines, label)) is not None:
+        if column:
+            found += [Candidate(label, cell, "below") for cell in column_below(lines, label)]
+        elif (below := cell_below(lines, label)) is not None:
             found.append(Candidate(label, below, "below"))
     return found

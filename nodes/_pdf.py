@@ -72,6 +72,7 @@ def _layout_text(data: bytes) -> str:
             words = [
                 Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"])
                 for w in page.extract_words(x_tolerance=1.5, y_tolerance=3)
+                if w.get("upright", True)  # rotated margin text (a producer's mark) is noise
             ]
             pages.append("\n".join(layout_lines(words)))
     return "\n\f\n".join(pages)

@@ -77,7 +77,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     ),
     "tax": (
         "vat", "tax", "sales tax", "gst", "vat amount", "total vat", "tax amount", "total tax",
-        "mwst", "mwst.", "ust", "umsatzsteuer", "mehrwertsteuer", "steuerbetrag", "summe ust",
+        "mwst", "mwst.", "ust", "umsatzsteuer", "versicherungsteuer", "versicherungssteuer", "mehrwertsteuer", "steuerbetrag", "summe ust",
         "tva", "montant tva", "total tva",
         "btw", "btw-bedrag", "btw bedrag", "totaal btw",
         "iva", "cuota iva", "importe iva", "total iva",
@@ -90,7 +90,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "total gross", "amount",
         "gesamtbetrag", "rechnungsbetrag", "endbetrag", "bruttobetrag", "gesamtsumme",
         "summe brutto", "rechnungssumme", "gesamt brutto", "gesamtbetrag brutto", "brutto",
-        "rechnungsbetrag brutto", "gesamt", "summe", "total brutto", "bruttosumme",
+        "rechnungsbetrag brutto", "gesamt", "summe", "total brutto", "bruttosumme", "rechnungsbeitrag",
         "gesamtsumme brutto", "rechnungsendbetrag", "endsumme",
         "total ttc", "montant ttc", "montant total", "total facture", "total à payer ttc",
         "totaal", "totaalbedrag", "totaal incl. btw", "totaal incl btw", "factuurbedrag",
@@ -102,7 +102,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "amount due", "balance due", "total due", "amount payable", "amount to pay",
         "to pay", "please pay", "balance", "total payable", "due amount",
         "zu zahlen", "zahlbetrag", "zu zahlender betrag", "offener betrag", "fälliger betrag",
-        "restbetrag", "zahlbar",
+        "restbetrag",
         "net à payer", "reste à payer", "montant à payer", "montant dû", "à payer",
         "te betalen", "openstaand bedrag", "totaal te betalen",
         "total a pagar", "importe a pagar", "a pagar",
@@ -119,7 +119,11 @@ LABELS: dict[str, tuple[str, ...]] = {
         "numero ordine", "ordine n", "vostro ordine",
         "numer zamówienia", "zamówienie nr",
     ),
-    "currency": ("currency", "währung", "devise", "valuta", "moneda", "waluta"),
+    "currency": (
+        "currency", "invoice currency", "amounts in", "all amounts in", "währung",
+        "rechnungswährung", "beträge in", "devise", "montants en", "valuta", "moneda",
+        "divisa", "waluta",
+    ),
     "bill_to": (
         "bill to", "billed to", "invoice to", "sold to", "customer", "client", "buyer",
         "invoice address", "billing address",
@@ -155,6 +159,7 @@ LABELS: dict[str, tuple[str, ...]] = {
         "date de livraison", "date de commande", "leverdatum", "orderdatum",
         "fecha de entrega", "data di consegna", "data sprzedaży", "data dostawy",
         "page", "seite", "tax rate", "vat rate", "steuersatz", "taux tva", "tax %",
+        "mwst-%", "mwst %", "ust-%", "ust. %", "ust %", "vat %", "tva %", "btw %", "iva %",
     ),
     "holder": (
         "account holder", "beneficiary", "account name", "payee",

@@ -41,9 +41,14 @@ COMPARED = ("vendor_name", "invoice_number", "invoice_date", "currency", "total"
 
 _ID = re.compile(r"(?<![\w/\-.])#?([A-Za-z0-9][A-Za-z0-9/\-._]*[A-Za-z0-9]|\d)(?![\w/\-])")
 _TITLE_NUMBER = re.compile(
-    r"(?<!\w)(?:invoice|\w*rechnung|facture|factuur|factura|fattura|faktura(?:[ \t]+vat)?"
-    r"|\w*gutschrift|credit[ \t]+note|avoir|creditnota)[ \t]*:?[ \t]+(?:no\.?|nr\.?|n[°º]\.?|#)?[ \t]*"
+    r"(?<!\w)(?:invoice|\w*rechnung\w*|facture|factuur|factura|fattura|faktura(?:[ \t]+vat)?"
+    r"|\w*gutschrift\w*|credit[ \t]+note|avoir|creditnota)[ \t]*:?[ \t]+(?:no\.?|nr\.?|n[°º]\.?|#)?[ \t]*"
     r"([A-Za-z0-9][A-Za-z0-9/\-._]*\d[A-Za-z0-9/\-._]*)(?![\w])",
+    re.I,
+)
+_TITLE = re.compile(
+    r"(?<!\w)(?:invoice|\w*rechnung|facture|factuur|factura|fattura|faktura|\w*gutschrift"
+    r"|credit[ \t]+note|avoir|creditnota)(?!\w)",
     re.I,
 )
 _CREDIT_TITLE = re.compile(
@@ -51,6 +56,7 @@ _CREDIT_TITLE = re.compile(
     r"|nota\s+di\s+credito|faktura\s+koryguj[aą]ca|korekta)(?!\w)",
     re.I,
 )
+_NUMBER_LIKE = re.compile(r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|\d+[.,]\d{1,2}")
 _IBAN_LABEL = re.compile(r"\bIBAN\b\s*:?\s*(.+)", re.I)
 _VAT_ID = re.compile(r"\b([A-Z]{2})\s?([0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z])\b")
 
@@ -111,9 +117,16 @@ def _identifier(lines: list[str], field: str) -> tuple[str | None, float]:
         text = candidate.text.strip().lstrip(":.#").strip()
         for m in _ID.finditer(text):
             token = m.group(1).rstrip(".")
-            if any(ch.isdigit() for ch in token) and parse_date(token) is None:
+            if _is_identifier(token):
                 return token, LABELLED if candidate.where == "right" else BELOW
     return None, 0.0
+
+
+def _is_identifier(token: str) -> bool:
+    """Has a digit, and is neither a date nor an amount (`01.04.2014`, `1.163`, `59,50`)."""
+    if not any(ch.isdigit() for ch in token) or parse_date(token) is not None:
+        return False
+    return not _NUMBER_LIKE.fullmatch(token)
 
 
 def _date(lines: list[str], fields: tuple[str, ...], us: bool) -> tuple[object, float]:
@@ -169,11 +182,17 @@ class _TextReading:
         put("vendor_name", parties.seller, parties.seller_confidence)
         put("buyer_name", parties.buyer, GUESSED)
         number = _identifier(lines, "invoice_number")
-        if number[0] is None and (m := _TITLE_NUMBER.search(text)):
-            number = (m.group(1), GUESSED)
+        if number[0] is None:
+            titled = (m.group(1) for m in _TITLE_NUMBER.finditer(text))
+            number = next(((t, GUESSED) for t in titled if _is_identifier(t)), number)
         put("invoice_number", *number)
         put("po_number", *_identifier(lines, "po_number"))
-        put("invoice_date", *_date(lines, ("invoice_date", "invoice_date_generic"), self.month_first))
+        issued = _date(lines, ("invoice_date", "invoice_date_generic"), self.month_first)
+        if issued[0] is None:  # "Beitragsrechnung ........ 24. Januar 2014": the title's row
+            titles = [line for line in lines[:40] if _TITLE.search(line)]
+            dates = [d for line in titles if (d := parse_date(line, month_first=self.month_first))]
+            issued = (dates[0], GUESSED) if dates else issued
+        put("invoice_date", *issued)
         put("due_date", *_date(lines, ("due_date",), self.month_first))
         put("currency", *self.currency)
         put("iban", find_iban(text), CHECKED)
