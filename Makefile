@@ -25,9 +25,16 @@ setup: $(STAMP)
 setup-local: $(LOCAL_STAMP)
 
 # Headless Chromium opens the HTML trace page in tests/integration/test_trace_sink.py.
+# Tesseract OCR (English, German, French) reads scans and images in ingestion (nodes/_ocr.py).
+TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
 system-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@{ command -v tesseract >/dev/null && \
+		tesseract --list-langs 2>/dev/null | grep -qx deu && \
+		tesseract --list-langs 2>/dev/null | grep -qx fra; } || \
+		{ apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends $(TESSERACT_PACKAGES) >/dev/null; }
 
 demo: setup
 	$(BIN)/overture demo

@@ -67,6 +67,16 @@ def _got(draft: InvoiceDraft) -> dict[str, Any]:
     }
 
 
+def _same_vendor(got: str | None, want: str | None) -> bool:
+    """Equal, or one name holds the other and is at least 60 % of its length (the vendor
+    master is matched by name anyway): "MUSTER-Autovermietung GMBH" for "MUSTER-Autovermietung"
+    counts, a bare "GmbH" for "Lieferant GmbH" does not."""
+    if got is None or want is None:
+        return got == want
+    short, long = sorted((got, want), key=len)
+    return short in long and len(short) >= 0.6 * len(long)
+
+
 def _score(draft: InvoiceDraft, label: dict[str, Any]) -> dict[str, bool]:
     got = _got(draft)
     scores = {}
@@ -74,7 +84,10 @@ def _score(draft: InvoiceDraft, label: dict[str, Any]) -> dict[str, bool]:
         want = label.get(_LABEL_KEY[field])
         if want is None and field == "amount_due":
             continue  # not stated on this invoice
-        scores[field] = _norm(got[field]) == _norm(want)
+        if field == "vendor":
+            scores[field] = _same_vendor(_norm(got[field]), _norm(want))
+        else:
+            scores[field] = _norm(got[field]) == _norm(want)
     return scores
 
 

@@ -136,7 +136,12 @@ def candidates(lines: list[str], field: str, *, column: bool = False) -> list[Ca
     `column=True`, every cell of the column under it)."""
     found = []
     for label in labels(lines, field):
-        found.append(Candidate(label, right_of(lines, label), "right"))
+        beside = right_of(lines, label)
+        found.append(Candidate(label, beside, "right"))
+        if not beside.strip() and label.end >= len(lines[label.row].rstrip()):
+            wrapped = next((ln for ln in lines[label.row + 1 : label.row + 2] if ln.strip()), "")
+            if first := _CELL_GAP.search(wrapped):  # "... vom" / "05.03.2018": text wrapped
+                found.append(Candidate(label, first.group(0), "next"))
         if column:
             found += [Candidate(label, cell, "below") for cell in column_below(lines, label)]
         elif (below := cell_below(lines, label)) is not None:

@@ -16,7 +16,7 @@ from nodes._fields import Label, cell_below, labels, right_of
 
 _CELL = re.compile(r"\S+(?: \S+)*")
 _FORMS_ANY_CASE = (
-    r"GmbH(?:\s*&\s*Co\.?\s*KG(?:aA)?)?|mbH|Ltd|Limited|LLC|LLP|Inc|Corp|Corporation|plc"
+    r"GmbH(?:\s*&\s*Co\.?(?:\s*KG(?:aA)?)?)?|mbH|Ltd|Limited|LLC|LLP|Inc|Corp|Corporation|plc"
     r"|SARL|SASU|EURL|S\.?r\.?l|S\.?p\.?A|sp\.\s?z\s?o\.\s?o|Pvt\.?\s*Ltd|GbR|KGaA"
 )
 _FORMS_EXACT = (

@@ -101,7 +101,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "amount_due": (
         "amount due", "balance due", "total due", "amount payable", "amount to pay",
         "to pay", "please pay", "balance", "total payable", "due amount",
-        "zu zahlen", "zahlbetrag", "zu zahlender betrag", "offener betrag", "fälliger betrag",
+        "zu zahlen", "zahlbetrag", "zu zahlender betrag", "zu zahlender beitrag", "offener betrag", "fälliger betrag",
         "restbetrag",
         "net à payer", "reste à payer", "montant à payer", "montant dû", "à payer",
         "te betalen", "openstaand bedrag", "totaal te betalen",

@@ -40,12 +40,16 @@ COMPARED = ("vendor_name", "invoice_number", "invoice_date", "currency", "total"
 """Fields whose visible value is held against the XML's (a disagreement goes to review)."""
 
 _ID = re.compile(r"(?<![\w/\-.])#?([A-Za-z0-9][A-Za-z0-9/\-._]*[A-Za-z0-9]|\d)(?![\w/\-])")
-_TITLE_NUMBER = re.compile(
+_TITLE_WORD = (
     r"(?<!\w)(?:invoice|\w*rechnung\w*|facture|factuur|factura|fattura|faktura(?:[ \t]+vat)?"
-    r"|\w*gutschrift\w*|credit[ \t]+note|avoir|creditnota)[ \t]*:?[ \t]+(?:no\.?|nr\.?|n[°º]\.?|#)?[ \t]*"
-    r"([A-Za-z0-9][A-Za-z0-9/\-._]*\d[A-Za-z0-9/\-._]*)(?![\w])",
-    re.I,
+    r"|\w*gutschrift\w*|credit[ \t]+note|avoir|creditnota)\)?[ \t]*:?[ \t]+"
 )
+_NUMBER_TOKEN = r"([A-Za-z0-9][A-Za-z0-9/\-._]*\d[A-Za-z0-9/\-._]*)(?![\w])"
+_TITLE_NUMBER_MARKED = re.compile(
+    _TITLE_WORD + r"(?:no\.?|nr\.?|n[°º]\.?|#|num(?:ber|ero|éro)?\.?)[ \t]*" + _NUMBER_TOKEN, re.I
+)
+""""Handelsrechnung Nr. E2018092011804": the title names the number; it beats later labels."""
+_TITLE_NUMBER = re.compile(_TITLE_WORD + _NUMBER_TOKEN, re.I)
 _TITLE = re.compile(
     r"(?<!\w)(?:invoice|\w*rechnung|facture|factuur|factura|fattura|faktura|\w*gutschrift"
     r"|credit[ \t]+note|avoir|creditnota)(?!\w)",
@@ -70,8 +74,11 @@ class Extractor(Protocol):
 class IncompleteInvoice(ExtractionError):
     """Required fields are missing; `draft` holds every field that was found, for review."""
 
-    def __init__(self, path: str, draft: InvoiceDraft) -> None:
-        super().__init__(path, "no complete invoice could be extracted", draft.missing_required())
+    def __init__(self, path: str, draft: InvoiceDraft, *, ocr: float | None = None) -> None:
+        problem = "no complete invoice could be extracted"
+        if ocr is not None:
+            problem = f"no text layer (a scan, read by OCR at {ocr:.0%} confidence): {problem}"
+        super().__init__(path, problem, draft.missing_required())
         self.draft = draft
 
 
@@ -181,10 +188,14 @@ class _TextReading:
         parties = find_parties(lines)
         put("vendor_name", parties.seller, parties.seller_confidence)
         put("buyer_name", parties.buyer, GUESSED)
-        number = _identifier(lines, "invoice_number")
+        marked = (m.group(1) for m in _TITLE_NUMBER_MARKED.finditer(text))
+        number = next(((t, LABELLED) for t in marked if _is_identifier(t)), (None, 0.0))
         if number[0] is None:
-            titled = (m.group(1) for m in _TITLE_NUMBER.finditer(text))
-            number = next(((t, GUESSED) for t in titled if _is_identifier(t)), number)
+            number = _identifier(lines, "invoice_number")
+        if number[0] is None:
+            titled = (m.group(1).rstrip(".") for m in _TITLE_NUMBER.finditer(text))
+            plausible = (t for t in titled if len(t) >= 3 and _is_identifier(t))
+            number = next(((t, GUESSED) for t in plausible), number)
         put("invoice_number", *number)
         put("po_number", *_identifier(lines, "po_number"))
         issued = _date(lines, ("invoice_date", "invoice_date_generic"), self.month_first)
@@ -287,5 +298,6 @@ class RulesExtractor:
     def extract(self, document: SourceDocument) -> Invoice:
         draft = draft_of(document)
         if draft.missing_required():
-            raise IncompleteInvoice(document.path, draft)
+            ocr = document.ocr_confidence if document.text_source == "ocr" else None
+            raise IncompleteInvoice(document.path, draft, ocr=ocr)
         return draft.complete()
