@@ -6,6 +6,8 @@ memory until the root ends, so the sink writes the trace in one transaction when
 agents work, keeps the sink off the hot path (see bench/tracing.py for the measured cost).
 
 Everything is masked (`observability.masking`) and long strings are cut before writing.
+Lone UTF-16 surrogates (icon glyphs some PDF readers emit) cannot be encoded as UTF-8 and made
+the whole insert fail, losing the trace: every stored string passes `_encodable` first.
 A failing sink never fails the workflow: the error is logged and the trace is dropped.
 """
 
@@ -31,8 +33,15 @@ MAX_PAYLOAD_CHARS = 20_000
 """Longest string kept in a stored payload: a whole document in a node input is cut here."""
 
 
+def _encodable(text: str) -> str:
+    """`text` with each lone surrogate replaced by `?` and NULs dropped (PostgreSQL refuses
+    them in text columns)."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
 def _json(value: Any) -> str:
-    return json.dumps(masked_jsonable(value, max_chars=MAX_PAYLOAD_CHARS), ensure_ascii=False)
+    dumped = json.dumps(masked_jsonable(value, max_chars=MAX_PAYLOAD_CHARS), ensure_ascii=False)
+    return _encodable(dumped)  # json.dumps escapes NUL as the six characters \u0000
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -70,7 +79,7 @@ def trace_rows(root: Run, *, thread_id: str | None = None) -> list[dict[str, Any
                 "thread_id": str(thread) if thread is not None else None,
                 "seq": seq,
                 "depth": depth,
-                "name": run.name[:200],
+                "name": _encodable(run.name[:200]),
                 "run_type": run.run_type,
                 "agent": str(agent)[:200] if agent else None,
                 "status": status_of(run),
@@ -81,7 +90,7 @@ def trace_rows(root: Run, *, thread_id: str | None = None) -> list[dict[str, Any
                 "completion_tokens": usage["completion_tokens"] if usage else None,
                 "total_tokens": usage["total_tokens"] if usage else None,
                 "model": model_name(run),
-                "error": mask_text(run.error)[:MAX_PAYLOAD_CHARS] if run.error else None,
+                "error": _encodable(mask_text(run.error)[:MAX_PAYLOAD_CHARS]) if run.error else None,
                 "inputs": _json(run.inputs or {}),
                 "outputs": _json(run.outputs) if run.outputs is not None else None,
                 "tags": json.dumps(run.tags or []),
