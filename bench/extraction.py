@@ -109,8 +109,13 @@ def _ocr_document(path: Path, pages: int = 2) -> SourceDocument:
 
     text, confidence = ocr_images(Image.open(io.BytesIO(b)) for b in buffers)
     return SourceDocument(
-        path=str(path), kind="image", text=text, sha256="-", pages=len(images),
-        text_source="ocr", ocr_confidence=confidence,
+        path=str(path),
+        kind="image",
+        text=text,
+        sha256="-",
+        pages=len(images),
+        text_source="ocr",
+        ocr_confidence=confidence,
     )
 
 
@@ -202,9 +207,10 @@ def main() -> None:
             for f in FIELDS
         )
         print(f"zugferd/{mode:<6}{summary['documents']:>5}  {cells}{summary['overall']:>9.1%}")
-    print(f"xml CII=UBL   {xml['pairs']:>5} pairs  " + "  ".join(
-        f"{f} {v:.0%}" for f, v in xml["agreement"].items()
-    ))
+    print(
+        f"xml CII=UBL   {xml['pairs']:>5} pairs  "
+        + "  ".join(f"{f} {v:.0%}" for f, v in xml["agreement"].items())
+    )
     out = ROOT / "bench" / "results" / "extraction.json"
     out.write_text(json.dumps({"zugferd": zugferd, "xml_pairs": xml}, indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")

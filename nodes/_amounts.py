@@ -69,7 +69,10 @@ def _consistent(
 ) -> tuple[Decimal | None, Decimal, Decimal] | None:
     """(net, tax, gross) that add up; net None when lines + tax = gross without a net line."""
     taxes = [f.value for f in found["tax"]]
-    tax_options = [*dict.fromkeys(taxes), *([sum(set(taxes), Decimal(0))] if len(taxes) > 1 else [])]
+    tax_options = [
+        *dict.fromkeys(taxes),
+        *([sum(set(taxes), Decimal(0))] if len(taxes) > 1 else []),
+    ]
     for gross in reversed(found["total"] + found["amount_due"]):
         for tax in tax_options:
             for net in reversed(found["subtotal"]):
@@ -94,7 +97,7 @@ def find_money(lines: list[str], mark: str, lines_sum: Decimal | None) -> Money:
         money.put("amount_due", due.value, LABELLED if due.where == "right" else BELOW)
     if checked := _consistent(found, lines_sum):
         net, tax, gross = checked
-        money.put("subtotal", net if net is not None else lines_sum, CHECKED)
+        money.put("subtotal", lines_sum if net is None else net, CHECKED)
         money.put("tax", tax, CHECKED)
         money.put("total", gross, CHECKED)
         return money
@@ -102,9 +105,9 @@ def find_money(lines: list[str], mark: str, lines_sum: Decimal | None) -> Money:
         if (chosen := _last(found[name])) is not None:
             money.put(name, chosen.value, LABELLED if chosen.where == "right" else BELOW)
     if "total" not in money.values:
-        sub, tax = money.values.get("subtotal"), money.values.get("tax")
-        if sub is not None and tax is not None:
-            money.put("total", sub + tax, GUESSED)
+        sub, vat = money.values.get("subtotal"), money.values.get("tax")
+        if sub is not None and vat is not None:
+            money.put("total", sub + vat, GUESSED)
         elif due is not None:
             money.put("total", due.value, GUESSED)
     return money

@@ -55,9 +55,7 @@ class Candidate:
 @cache
 def _all_labels(line: str) -> tuple[tuple[str, int, int], ...]:
     found = [
-        (field, m.start(), m.end())
-        for field in FIELDS
-        for m in label_regex(field).finditer(line)
+        (field, m.start(), m.end()) for field in FIELDS for m in label_regex(field).finditer(line)
     ]
     found.sort(key=lambda hit: (-(hit[2] - hit[1]), hit[1]))
     kept: list[tuple[str, int, int]] = []
@@ -72,13 +70,25 @@ def _all_labels(line: str) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(kept, key=lambda hit: hit[1]))
 
 
+_CELL_START_FIELDS = frozenset({"bill_to", "seller", "holder"})
+"""Party labels count only where a cell starts: "Buyer" inside "Demo Buyer AG" is a name."""
+
+
+def _starts_cell(line: str, start: int) -> bool:
+    return start == 0 or line[:start].endswith("  ") or not line[:start].strip()
+
+
+def _label_at_start(cell: str) -> bool:
+    return any(start == 0 for _, start, _ in _all_labels(cell))
+
+
 def labels(lines: list[str], field: str) -> list[Label]:
     """Every occurrence of a label of `field`, in reading order."""
     return [
         Label(name, row, start, end)
         for row, line in enumerate(lines)
         for name, start, end in _all_labels(line)
-        if name == field
+        if name == field and (field not in _CELL_START_FIELDS or _starts_cell(line, start))
     ]
 
 
@@ -100,7 +110,7 @@ def cell_below(lines: list[str], label: Label) -> str | None:
         seen += 1
         for cell in _CELL_GAP.finditer(line):
             if cell.start() < label.end + 2 and cell.end() > label.start - 2:
-                if _all_labels(cell.group(0)):
+                if _label_at_start(cell.group(0)):
                     return None  # another label sits under this one: a column of labels
                 return cell.group(0)
         if seen >= _LOOK_BELOW:
@@ -120,10 +130,11 @@ def column_below(lines: list[str], label: Label) -> list[str]:
                 break
             continue
         under = [
-            c for c in _CELL_GAP.finditer(line)
+            c
+            for c in _CELL_GAP.finditer(line)
             if c.start() < label.end + 2 and c.end() > label.start - 2
         ]
-        if not under or _all_labels(under[0].group(0)):
+        if not under or _label_at_start(under[0].group(0)):
             break
         cells.append(under[0].group(0))
         if len(cells) >= _COLUMN_ROWS:

@@ -45,7 +45,12 @@ def _words(image: Image.Image, languages: str) -> tuple[list[Word], list[float]]
     )
     words, confidences = [], []
     for text, conf, left, top, width, height in zip(
-        data["text"], data["conf"], data["left"], data["top"], data["width"], data["height"],
+        data["text"],
+        data["conf"],
+        data["left"],
+        data["top"],
+        data["width"],
+        data["height"],
         strict=True,
     ):
         if float(conf) < 0 or not text.strip():

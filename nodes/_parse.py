@@ -28,10 +28,25 @@ AMOUNT = re.compile(
 _GROUPING = str.maketrans("", "", "'\u00a0\u202f ")
 
 CURRENCY_SYMBOLS: tuple[tuple[str, str], ...] = (
-    ("R$", "BRL"), ("US$", "USD"), ("A$", "AUD"), ("C$", "CAD"), ("CHF", "CHF"),
-    ("€", "EUR"), ("£", "GBP"), ("₹", "INR"), ("Rs.", "INR"), ("Rs", "INR"), ("zł", "PLN"),
-    ("Kč", "CZK"), ("Ft", "HUF"), ("¥", "JPY"), ("₩", "KRW"), ("₺", "TRY"), ("lei", "RON"),
-    ("kr", "SEK"), ("$", "USD"),
+    ("R$", "BRL"),
+    ("US$", "USD"),
+    ("A$", "AUD"),
+    ("C$", "CAD"),
+    ("CHF", "CHF"),
+    ("€", "EUR"),
+    ("£", "GBP"),
+    ("₹", "INR"),
+    ("Rs.", "INR"),
+    ("Rs", "INR"),
+    ("zł", "PLN"),
+    ("Kč", "CZK"),
+    ("Ft", "HUF"),
+    ("¥", "JPY"),
+    ("₩", "KRW"),
+    ("₺", "TRY"),
+    ("lei", "RON"),
+    ("kr", "SEK"),
+    ("$", "USD"),
 )
 ISO_CURRENCIES = frozenset(
     "EUR USD GBP CHF INR PLN SEK NOK DKK CZK HUF RON BGN JPY CNY AUD CAD NZD BRL MXN TRY ZAR "
@@ -128,7 +143,9 @@ def amounts(text: str, mark: str, *, whole: bool = True) -> list[Decimal]:
         value = parse_number(number, mark)
         if value is None:
             continue
-        negative = bool(m.group("sign") or m.group("trail") or (m.group("open") and m.group("close")))
+        negative = bool(
+            m.group("sign") or m.group("trail") or (m.group("open") and m.group("close"))
+        )
         found.append(-value if negative else value)
     return found
 

@@ -23,9 +23,7 @@ _FORMS_EXACT = (
     r"AG|KG|OHG|UG(?:\s*\(haftungsbeschränkt\))?|e\.\s?K|e\.\s?V|a\.\s?G|SE|SA|SAS|SNC|S\.A"
     r"|S\.A\.S|S\.L|SL|B\.V|BV|N\.V|NV|Oy|AB|A/S|ApS|AS|Co|S\.C"
 )
-LEGAL_FORM = re.compile(
-    rf"(?<![\w])(?:(?i:{_FORMS_ANY_CASE})|{_FORMS_EXACT})\.?(?![\w])"
-)
+LEGAL_FORM = re.compile(rf"(?<![\w])(?:(?i:{_FORMS_ANY_CASE})|{_FORMS_EXACT})\.?(?![\w])")
 _NAME_START = re.compile(r"^[^\w]*")
 _BLOCK_ROWS = 6
 
@@ -69,9 +67,7 @@ def _buyer(lines: list[str], bill_to: list[Label]) -> str | None:
     return None
 
 
-def _company_names(
-    lines: list[str], skip: set[tuple[int, int]]
-) -> list[tuple[str, int, int]]:
+def _company_names(lines: list[str], skip: set[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """(name, row, column) of every company name outside `skip`, ending at its legal form."""
     names = []
     for row, line in enumerate(lines):
@@ -103,9 +99,7 @@ def find_parties(lines: list[str]) -> Parties:
     for label in bill_to:
         skip |= _block(lines, label)
     buyer = _buyer(lines, bill_to)
-    names = [
-        (n, r, c) for n, r, c in _company_names(lines, skip) if not buyer or n not in buyer
-    ]
+    names = [(n, r, c) for n, r, c in _company_names(lines, skip) if not buyer or n not in buyer]
     counts = Counter(name for name, _, _ in names)
     holders = _labelled(lines, "holder")
     sellers = _labelled(lines, "seller")

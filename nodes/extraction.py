@@ -33,8 +33,19 @@ from overture.errors import ExtractionError
 
 REQUIRED = ("vendor_name", "invoice_number", "total")
 LOOKED_FOR = (
-    "vendor_name", "invoice_number", "invoice_date", "due_date", "currency", "po_number",
-    "subtotal", "tax", "total", "amount_due", "iban", "seller_vat_id", "buyer_name",
+    "vendor_name",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "po_number",
+    "subtotal",
+    "tax",
+    "total",
+    "amount_due",
+    "iban",
+    "seller_vat_id",
+    "buyer_name",
 )
 COMPARED = ("vendor_name", "invoice_number", "invoice_date", "currency", "total", "iban")
 """Fields whose visible value is held against the XML's (a disagreement goes to review)."""
@@ -98,9 +109,7 @@ def find_iban(text: str) -> str | None:
         tokens = match.group(1).split()
         for end in range(min(len(tokens), 9), 0, -1):
             candidate = "".join(tokens[:end]).upper()
-            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", candidate) and _iban_checks(
-                candidate
-            ):
+            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", candidate) and _iban_checks(candidate):
                 return candidate
     return None
 
@@ -260,8 +269,10 @@ def merge(xml: InvoiceDraft, text: InvoiceDraft) -> InvoiceDraft:
             continue
         text_value, xml_value = getattr(text, name), getattr(xml, name)
         if name not in xml.sources:
-            data[name], sources[name], confidence[name] = text_value, text.sources[name], (
-                text.confidence.get(name, GUESSED)
+            data[name], sources[name], confidence[name] = (
+                text_value,
+                text.sources[name],
+                (text.confidence.get(name, GUESSED)),
             )
         elif name in COMPARED and text.confidence.get(name, 0) >= LABELLED:
             if not _same(name, xml_value, text_value):

@@ -90,7 +90,9 @@ def trace_rows(root: Run, *, thread_id: str | None = None) -> list[dict[str, Any
                 "completion_tokens": usage["completion_tokens"] if usage else None,
                 "total_tokens": usage["total_tokens"] if usage else None,
                 "model": model_name(run),
-                "error": _encodable(mask_text(run.error)[:MAX_PAYLOAD_CHARS]) if run.error else None,
+                "error": _encodable(mask_text(run.error)[:MAX_PAYLOAD_CHARS])
+                if run.error
+                else None,
                 "inputs": _json(run.inputs or {}),
                 "outputs": _json(run.outputs) if run.outputs is not None else None,
                 "tags": json.dumps(run.tags or []),
