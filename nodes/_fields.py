@@ -53,7 +53,8 @@ class Candidate:
 
 
 @cache
-def _all_labels(line: str) -> tuple[tuple[str, int, int], ...]:
+def all_labels(line: str) -> tuple[tuple[str, int, int], ...]:
+    """(field, start, end) of every label in `line`, longest first where they overlap."""
     found = [
         (field, m.start(), m.end()) for field in FIELDS for m in label_regex(field).finditer(line)
     ]
@@ -79,7 +80,7 @@ def _starts_cell(line: str, start: int) -> bool:
 
 
 def _label_at_start(cell: str) -> bool:
-    return any(start == 0 for _, start, _ in _all_labels(cell))
+    return any(start == 0 for _, start, _ in all_labels(cell))
 
 
 def labels(lines: list[str], field: str) -> list[Label]:
@@ -87,7 +88,7 @@ def labels(lines: list[str], field: str) -> list[Label]:
     return [
         Label(name, row, start, end)
         for row, line in enumerate(lines)
-        for name, start, end in _all_labels(line)
+        for name, start, end in all_labels(line)
         if name == field and (field not in _CELL_START_FIELDS or _starts_cell(line, start))
     ]
 
@@ -95,7 +96,7 @@ def labels(lines: list[str], field: str) -> list[Label]:
 def right_of(lines: list[str], label: Label) -> str:
     """The text after `label` on its row, up to the next label of any field."""
     line = lines[label.row]
-    following = [start for _, start, _ in _all_labels(line) if start >= label.end]
+    following = [start for _, start, _ in all_labels(line) if start >= label.end]
     return line[label.end : min(following, default=len(line))]
 
 

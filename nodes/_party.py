@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from nodes._fields import Label, cell_below, labels, right_of
+from nodes._fields import Label, all_labels, cell_below, labels, right_of
 
 _CELL = re.compile(r"\S+(?: \S+)*")
 _FORMS_ANY_CASE = (
@@ -39,6 +39,14 @@ class Parties:
 
 def _clean(label_text: str) -> str:
     return _NAME_START.sub("", label_text).strip(" :;,-·|")
+
+
+def _after_label(cell: str) -> str:
+    """A cell without the label it starts with: "Account holder: Acme Ltd" -> "Acme Ltd"."""
+    hits = [end for _, start, end in all_labels(cell) if start == 0]
+    if hits and cell[hits[0] :].lstrip().startswith(":"):  # "Lieferant GmbH" is a name
+        return cell[hits[0] :]
+    return cell
 
 
 def _block(lines: list[str], label: Label) -> set[tuple[int, int]]:
@@ -74,7 +82,7 @@ def _company_names(lines: list[str], skip: set[tuple[int, int]]) -> list[tuple[s
         for cell in _CELL.finditer(line):
             if (row, cell.start()) in skip:
                 continue
-            text = cell.group(0)
+            text = _after_label(cell.group(0))
             for form in LEGAL_FORM.finditer(text):
                 name = _clean(text[: form.end()])
                 if len(name) > len(form.group(0)) + 1:  # a name, not a bare "GmbH"

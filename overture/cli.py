@@ -7,7 +7,7 @@ from __future__ import annotations
 import typer
 
 from observability import cli as observability_cli
-from overture import cli_approvals, cli_memory, cli_process, cli_supervisor, cli_tokens
+from overture import cli_approvals, cli_extract, cli_memory, cli_process, cli_supervisor, cli_tokens
 from overture.cli_users import users_app
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ cli_memory.register(app)
 observability_cli.register(app)
 app.add_typer(users_app, name="users")
 cli_tokens.register(app)
+cli_extract.register(app)
 
 
 if __name__ == "__main__":
