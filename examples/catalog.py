@@ -14,7 +14,7 @@ from examples.iban import make_iban
 from overture.domain import Route
 
 CENT = Decimal("0.01")
-Format = Literal["pdf", "scan", "text", "eml_attachment", "eml_body"]
+Format = Literal["pdf", "scan", "scan_grey", "text", "eml_attachment", "eml_body"]
 Language = Literal["en", "de", "fr"]
 
 BUYER = ("Overture Demo Buyer AG", "Bahnhofstrasse 12", "8001 Zurich, Switzerland")

@@ -363,6 +363,22 @@ INVOICES: tuple[InvoiceSpec, ...] = (
         "invoice in the body of an email, no attachment",
         reason="",
     ),
+    InvoiceSpec(  # the invoice of 11, scanned properly: what OCR is for
+        "16_scanned_invoice",
+        "scan_grey",
+        "en",
+        CASTELL,
+        "CIP/26/0419",
+        D(2026, 3, 10),
+        D(2026, 4, 9),
+        "PO-2026-0109",
+        _lines("PO-2026-0109"),
+        VAT(21),
+        "auto_approve",
+        "the invoice of 11 as a 200 dpi grey scan: OCR reads every field; clean match under "
+        "threshold (paid on OCR'd fields: nothing routes OCR to a human yet)",
+        reason="",
+    ),
 )
 
 # Invoices already paid: the duplicate above repeats the first one exactly.

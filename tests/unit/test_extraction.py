@@ -43,8 +43,8 @@ def test_lines(name: str) -> None:
 
 @pytest.mark.parametrize("name", [n for n, e in EXPECTED.items() if e["fields"]])
 def test_confidence_is_high_when_numbers_agree(name: str) -> None:
-    confidence = extracted(name).confidence
-    assert confidence["total"] == confidence["subtotal"] == 0.99
+    confidence = extracted(name).confidence  # 0.99 from text, 1.0 from XML, less after OCR
+    assert confidence["total"] == confidence["subtotal"] >= 0.9
     assert all(0 <= v <= 1 for v in confidence.values())
 
 
