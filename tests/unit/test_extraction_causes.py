@@ -186,3 +186,14 @@ def test_an_iban_is_validated_and_a_vat_id_read() -> None:
         "IBAN: DE08 7009 0100 1234 5678 90\n"
     )
     assert (invoice.iban, invoice.seller_vat_id) == ("DE08700901001234567890", "DE123456789")
+
+
+def test_an_account_holder_label_is_not_part_of_the_name() -> None:
+    invoice = extract("Invoice No: 1-A\nTotal   10.00 EUR\nAccount holder: Acme Widgets Ltd\n")
+    assert invoice.vendor_name == "Acme Widgets Ltd"
+
+
+def test_a_label_word_that_is_part_of_a_name_stays_in_it() -> None:
+    assert extract("Lieferant GmbH\nRechnung Nr. 5\nSumme   10,00 €\n").vendor_name == (
+        "Lieferant GmbH"
+    )
