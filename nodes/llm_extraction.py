@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from pydantic import BaseModel, Field, ValidationError
 
 from nodes import prompts
-from overture.domain import Invoice, InvoiceLine, SourceDocument
+from overture.domain import Invoice, InvoiceDraft, InvoiceLine, SourceDocument
 from overture.errors import ExtractionError
 
 _TOTALS_TOLERANCE = Decimal("0.02")
@@ -51,11 +51,19 @@ class ExtractedInvoice(BaseModel):
 
 
 class LLMFallback(ExtractionError):
-    """The model never produced a valid invoice; `invoice` is the rules extraction, for review."""
+    """The model never produced a valid invoice; `invoice` is the rules extraction, for review
+    (or, when the rules could not complete one either, `draft` holds what they found)."""
 
-    def __init__(self, path: str, problem: str, invoice: Invoice | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        problem: str,
+        invoice: Invoice | None,
+        draft: InvoiceDraft | None = None,
+    ) -> None:
         super().__init__(path, problem, [])
         self.invoice = invoice
+        self.draft = draft
 
 
 def _decimal(value: str | None, field: str) -> Decimal | None:
@@ -122,6 +130,7 @@ def to_invoice(draft: ExtractedInvoice) -> Invoice:
         total=total,
         iban=(draft.iban or "").replace(" ", "").upper() or None,
         confidence={name: 0.9 for name in ExtractedInvoice.model_fields if getattr(draft, name)},
+        sources={name: "llm" for name in ExtractedInvoice.model_fields if getattr(draft, name)},
     )
 
 
@@ -135,6 +144,9 @@ class LLMExtractor:
         self.prompt_version = prompts.EXTRACTION_PROMPT_VERSION
 
     def extract(self, document: SourceDocument) -> Invoice:
+        if document.einvoice_xml:
+            # An EN 16931 e-invoice states its fields exactly: read, never interpreted.
+            return self.fallback.extract(document)
         messages: list[BaseMessage] = [
             SystemMessage(prompts.EXTRACTION_SYSTEM),
             HumanMessage(
@@ -161,13 +173,15 @@ class LLMExtractor:
                 errors = str(error)
                 repair = prompts.EXTRACTION_REPAIR.format(errors=errors)
                 messages.append(ToolMessage(repair, tool_call_id=call["id"] or "", status="error"))
+        rules_draft: InvoiceDraft | None = None
         try:
             rules_invoice = self.fallback.extract(document)
-        except ExtractionError:
-            rules_invoice = None
+        except ExtractionError as error:
+            rules_invoice, rules_draft = None, getattr(error, "draft", None)
         raise LLMFallback(
             document.path,
             f"the model's extraction failed validation {1 + self.repairs} times ({errors}); "
             "rules extraction kept for human review",
             rules_invoice,
+            rules_draft,
         )
