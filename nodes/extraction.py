@@ -131,6 +131,8 @@ def _vat_id(lines: list[str]) -> tuple[str | None, float]:
 def _identifier(lines: list[str], field: str) -> tuple[str | None, float]:
     for candidate in candidates(lines, field):
         text = candidate.text.strip().lstrip(":.#").strip()
+        if candidate.where != "right":  # under or after its label, the value starts the cell:
+            text = text.split()[0] if text.split() else ""  # "ACME 2000 GmbH" holds none
         for m in _ID.finditer(text):
             token = m.group(1).rstrip(".")
             if _is_identifier(token):

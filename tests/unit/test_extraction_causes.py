@@ -150,9 +150,16 @@ def test_numeric_dates_follow_the_documents_locale(text: str, want: tuple[int, i
     assert extract(text).invoice_date == date(2026, month, day)
 
 
-def test_an_invoice_number_never_runs_into_the_next_line() -> None:
-    kept = draft("Invoice number:\nNORDWIND BÜROBEDARF GMBH\nTotal   12.00 EUR\n")
+@pytest.mark.parametrize("company", ["NORDWIND BÜROBEDARF GMBH", "ACME 2000 GmbH"])
+def test_an_invoice_number_never_runs_into_the_next_line(company: str) -> None:
+    kept = draft(f"Invoice number:\n{company}\nTotal   12.00 EUR\n")
     assert kept.invoice_number is None and "invoice_number" in kept.missing
+
+
+def test_an_invoice_number_wrapped_onto_the_next_line_alone_is_taken() -> None:
+    assert draft("Acme Ltd.\nInvoice number:\nAC-2291\nTotal  1.00 EUR\n").invoice_number == (
+        "AC-2291"
+    )
 
 
 def test_the_bill_to_party_is_not_the_vendor() -> None:
