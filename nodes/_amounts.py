@@ -46,7 +46,7 @@ def _value(candidate: Candidate, mark: str) -> Decimal | None:
     found = amounts(text, mark, whole=False) or amounts(text, mark)
     if not found:
         return None
-    return found[-1] if candidate.where == "right" else found[0]
+    return found[-1] if candidate.where in ("right", "left") else found[0]
 
 
 def _found(lines: list[str], name: str, mark: str) -> list[_Found]:
@@ -84,8 +84,12 @@ def _consistent(
 
 
 def _last(found: list[_Found]) -> _Found | None:
-    beside = [f for f in found if f.where == "right"]
+    beside = [f for f in found if f.where in ("right", "left")]
     return (beside or found)[-1] if found else None  # totals come last; a column's sum too
+
+
+def _score(found: _Found) -> float:
+    return LABELLED if found.where in ("right", "left") else BELOW
 
 
 def find_money(lines: list[str], mark: str, lines_sum: Decimal | None) -> Money:
@@ -94,7 +98,7 @@ def find_money(lines: list[str], mark: str, lines_sum: Decimal | None) -> Money:
     money = Money()
     due = _last(found["amount_due"])
     if due is not None:
-        money.put("amount_due", due.value, LABELLED if due.where == "right" else BELOW)
+        money.put("amount_due", due.value, _score(due))
     if checked := _consistent(found, lines_sum):
         net, tax, gross = checked
         money.put("subtotal", lines_sum if net is None else net, CHECKED)
@@ -103,7 +107,7 @@ def find_money(lines: list[str], mark: str, lines_sum: Decimal | None) -> Money:
         return money
     for name in ("subtotal", "tax", "total"):
         if (chosen := _last(found[name])) is not None:
-            money.put(name, chosen.value, LABELLED if chosen.where == "right" else BELOW)
+            money.put(name, chosen.value, _score(chosen))
     if "total" not in money.values:
         sub, vat = money.values.get("subtotal"), money.values.get("tax")
         if sub is not None and vat is not None:

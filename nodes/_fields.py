@@ -27,6 +27,7 @@ _QUALIFIER = re.compile(
     re.I,
 )
 """Before a tax word, makes it part of the label in front: "Summe (inkl. USt.)" is one label."""
+_RATE = re.compile(r"@?\s*\d+(?:[.,]\d+)?\s*%")
 _COLUMN_ROWS = 6
 """Rows under a column header searched for its values (a multi-rate totals table)."""
 _LOOK_BELOW = 2
@@ -49,7 +50,7 @@ class Candidate:
 
     label: Label
     text: str
-    where: str  # "right" | "below"
+    where: str  # "right" | "left" | "next" | "below"
 
 
 @cache
@@ -100,6 +101,26 @@ def right_of(lines: list[str], label: Label) -> str:
     return line[label.end : min(following, default=len(line))]
 
 
+def _under(cell: re.Match[str], label: Label) -> bool:
+    """Whether `cell` sits in `label`'s column: aligned with it left or right, or within it
+    (a long cell that merely overlaps, like a sentence, is not under it)."""
+    left = label.start - 2 <= cell.start() < label.end + 2
+    right = abs(cell.end() - label.end) <= 2
+    inside = cell.start() >= label.start - 2 and cell.end() <= label.end + 2
+    return left or right or inside
+
+
+def cell_left(lines: list[str], label: Label) -> str | None:
+    """The cell just before `label` when nothing follows it: "-540,00 €   Total TTC"."""
+    line = lines[label.row]
+    if _RATE.sub("", line[label.end :]).strip():  # only a rate may follow: "TVA 20 %"
+        return None
+    before = [c for c in _CELL_GAP.finditer(line[: label.start]) if c.end() <= label.start]
+    if not before or label.start - before[-1].end() < 2:
+        return None
+    return None if _label_at_start(before[-1].group(0)) else before[-1].group(0)
+
+
 def cell_below(lines: list[str], label: Label) -> str | None:
     """The first cell under `label` that overlaps its columns, in the next non-empty rows."""
     seen = 0
@@ -110,7 +131,7 @@ def cell_below(lines: list[str], label: Label) -> str | None:
             break
         seen += 1
         for cell in _CELL_GAP.finditer(line):
-            if cell.start() < label.end + 2 and cell.end() > label.start - 2:
+            if _under(cell, label):
                 if _label_at_start(cell.group(0)):
                     return None  # another label sits under this one: a column of labels
                 return cell.group(0)
@@ -144,18 +165,22 @@ def column_below(lines: list[str], label: Label) -> list[str]:
 
 
 def candidates(lines: list[str], field: str, *, column: bool = False) -> list[Candidate]:
-    """For each label of `field`: the text beside it, then the cell under it (with
-    `column=True`, every cell of the column under it)."""
+    """For each label of `field`: the text beside it (right, or left when nothing follows it),
+    the cell under it (with `column=True`, every cell of the column under it), and, when
+    nothing is under it, the start of the next row (a value wrapped after its label)."""
     found = []
     for label in labels(lines, field):
         beside = right_of(lines, label)
         found.append(Candidate(label, beside, "right"))
-        if not beside.strip() and label.end >= len(lines[label.row].rstrip()):
+        if column and (left := cell_left(lines, label)) is not None:
+            found.append(Candidate(label, left, "left"))
+        if column:
+            below = column_below(lines, label)
+        else:
+            below = [cell] if (cell := cell_below(lines, label)) is not None else []
+        found += [Candidate(label, cell, "below") for cell in below]
+        if not below and not beside.strip() and label.end >= len(lines[label.row].rstrip()):
             wrapped = next((ln for ln in lines[label.row + 1 : label.row + 2] if ln.strip()), "")
             if first := _CELL_GAP.search(wrapped):  # "... vom" / "05.03.2018": text wrapped
                 found.append(Candidate(label, first.group(0), "next"))
-        if column:
-            found += [Candidate(label, cell, "below") for cell in column_below(lines, label)]
-        elif (below := cell_below(lines, label)) is not None:
-            found.append(Candidate(label, below, "below"))
     return found

@@ -20,7 +20,8 @@ MONEY = re.compile(r"(?<![\d.,])\d{1,3}(?:(?:[.,'\u00a0\u202f ])\d{3})*([.,])\d{
 
 AMOUNT = re.compile(
     r"(?P<open>\()?(?P<sign>[-\u2212–]\s?)?"
-    r"(?P<number>\d{1,3}(?:[.,'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
+    r"(?P<number>\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d{1,2})?"  # lakh grouping: 1,25,000.00
+    r"|\d{1,3}(?:[.,'\u00a0\u202f ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)"
     r"(?![\d])(?P<trail>-(?![\d]))?(?P<close>\))?"
 )
 """An amount as printed: signs in front, behind (`12,50-`) or as parentheses; decimals optional."""
@@ -128,7 +129,10 @@ def _grouping_fits(number: str, mark: str) -> bool:
     if mark in number and len(decimals) > 2:
         return False
     groups = re.split(r"[" + re.escape(thousands) + r"'\u00a0\u202f ]", head or number)
-    return len(groups) == 1 or all(len(g) == 3 for g in groups[1:])
+    if len(groups) == 1 or all(len(g) == 3 for g in groups[1:]):
+        return True
+    lakh = mark == "." and len(groups[-1]) == 3 and all(len(g) == 2 for g in groups[1:-1])
+    return lakh  # India groups by two above the thousands: 1,25,000.00
 
 
 def amounts(text: str, mark: str, *, whole: bool = True) -> list[Decimal]:

@@ -86,9 +86,26 @@ def _company_names(lines: list[str], skip: set[tuple[int, int]]) -> list[tuple[s
             for form in LEGAL_FORM.finditer(text):
                 name = _clean(text[: form.end()])
                 if len(name) > len(form.group(0)) + 1:  # a name, not a bare "GmbH"
-                    names.append((name, row, cell.start()))
+                    whole = text == cell.group(0)  # no label in front of the name
+                    head = _wrapped_head(lines, row, cell.start()) if whole else None
+                    names.append((f"{head} {name}" if head else name, row, cell.start()))
                     break
     return names
+
+
+def _wrapped_head(lines: list[str], row: int, column: int) -> str | None:
+    """The first line of a company name wrapped over two letterhead lines: the row above holds
+    one cell, in the same column, of words only (no digits, no label, no ending punctuation),
+    and starts its block: "MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."."""
+    if row == 0 or (row > 1 and lines[row - 2].strip()):
+        return None
+    cells = list(_CELL.finditer(lines[row - 1]))
+    if len(cells) != 1 or cells[0].start() != column:
+        return None
+    text = cells[0].group(0)
+    if any(ch.isdigit() for ch in text) or text[-1] in ":.,;" or all_labels(text):
+        return None
+    return text if len(text.split()) <= 4 and not text.isupper() else None
 
 
 def _labelled(lines: list[str], field: str) -> list[str]:

@@ -204,3 +204,11 @@ def test_a_label_word_that_is_part_of_a_name_stays_in_it() -> None:
     assert extract("Lieferant GmbH\nRechnung Nr. 5\nSumme   10,00 €\n").vendor_name == (
         "Lieferant GmbH"
     )
+
+
+def test_a_letterhead_name_wrapped_over_two_lines_is_one_name() -> None:
+    invoice = extract(
+        "   MVM Musterhafter\n   Versicherungsverein Musterstadt a.G.\n\n"
+        "   Herrn Max Mustermann\n   Rechnung Nr. 2014-1\n   Gesamtbetrag   59,50 €\n"
+    )
+    assert invoice.vendor_name == "MVM Musterhafter Versicherungsverein Musterstadt a.G."
