@@ -161,3 +161,18 @@ def test_reader_text_loses_lone_surrogates_and_control_characters(tmp_path: Path
     path = tmp_path / "escape.txt"
     path.write_bytes("Lieferant GmbH\x1b[0m\nSumme 1,00 €\n".encode())
     assert "\x1b" not in read_document(path).text
+
+
+def test_an_email_with_a_factur_x_pdf_attachment_carries_its_xml(tmp_path: Path) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "ap@seller.de", "ap@buyer.de", "Invoice"
+    message.set_content("Please find our invoice attached.\n")
+    message.add_attachment(
+        FACTURX.read_bytes(), maintype="application", subtype="pdf", filename="invoice.pdf"
+    )
+    path = tmp_path / "facturx.eml"
+    path.write_bytes(message.as_bytes())
+    document = read_document(path)
+    invoice = RulesExtractor().extract(document)
+    assert document.einvoice_name is not None and document.einvoice_name.startswith("invoice.pdf")
+    assert invoice.total == Decimal("529.87") and invoice.sources["total"] == "xml"
