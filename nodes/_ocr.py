@@ -8,10 +8,11 @@ about 12 s on these machines (DESIGN.md), hence the page cap.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PIL import Image
 
@@ -71,11 +72,30 @@ def ocr_images(images: Iterable[Image.Image]) -> tuple[str, float]:
     return "\n\f\n".join(pages), statistics.fmean(confidences) if confidences else 0.0
 
 
+_recent: dict[str, tuple[str, float]] = {}
+_RECENT_MAX = 16
+"""OCR results of the last documents by content digest: a scan read twice in one process (the
+supervisor's planner, then ingestion) is recognised once."""
+
+
+def _remembered(data: bytes, read: Callable[[], tuple[str, float]]) -> tuple[str, float]:
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _recent:
+        if len(_recent) >= _RECENT_MAX:
+            _recent.pop(next(iter(_recent)))
+        _recent[key] = read()
+    return _recent[key]
+
+
 def ocr_pdf(data: bytes) -> tuple[str, float]:
     """OCR of a PDF's first `MAX_OCR_PAGES` pages, rendered at `OCR_DPI`."""
+    _languages()  # fail before rendering when Tesseract is missing
+    return _remembered(data, lambda: _ocr_pdf(data))
+
+
+def _ocr_pdf(data: bytes) -> tuple[str, float]:
     import pypdfium2
 
-    _languages()  # fail before rendering when Tesseract is missing
     pdf = pypdfium2.PdfDocument(data)
     try:
         images = [

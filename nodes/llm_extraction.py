@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -48,6 +48,14 @@ class ExtractedInvoice(BaseModel):
     tax: str | None = None
     total: str = Field(description='Amount due, plain decimal with a dot, e.g. "1234.50".')
     iban: str | None = Field(None, description="Payee IBAN exactly as printed, without spaces.")
+    document_type: Literal["invoice", "credit_note"] = Field(
+        "invoice", description="credit_note for a credit note (Gutschrift, avoir)."
+    )
+    amount_due: str | None = Field(
+        None, description="Amount still to pay after prepayments, plain decimal, if printed."
+    )
+    seller_vat_id: str | None = Field(None, description="The seller's VAT id, e.g. DE123456789.")
+    buyer_name: str | None = Field(None, description="The bill-to party (never the seller).")
 
 
 class LLMFallback(ExtractionError):
@@ -108,6 +116,7 @@ def to_invoice(draft: ExtractedInvoice) -> Invoice:
     total = attempt(_decimal, draft.total, "total")
     subtotal = attempt(_decimal, draft.subtotal, "subtotal")
     tax = attempt(_decimal, draft.tax, "tax")
+    amount_due = attempt(_decimal, draft.amount_due, "amount_due")
     invoice_date = attempt(_date, draft.invoice_date, "invoice_date")
     due_date = attempt(_date, draft.due_date, "due_date")
     if len(draft.currency) != 3 or not draft.currency.isalpha():
@@ -129,6 +138,10 @@ def to_invoice(draft: ExtractedInvoice) -> Invoice:
         tax=tax,
         total=total,
         iban=(draft.iban or "").replace(" ", "").upper() or None,
+        document_type=draft.document_type,
+        amount_due=amount_due,
+        seller_vat_id=(draft.seller_vat_id or "").replace(" ", "").upper() or None,
+        buyer_name=(draft.buyer_name or "").strip() or None,
         confidence={name: 0.9 for name in ExtractedInvoice.model_fields if getattr(draft, name)},
         sources={name: "llm" for name in ExtractedInvoice.model_fields if getattr(draft, name)},
     )
