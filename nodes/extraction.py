@@ -38,7 +38,7 @@ class IncompleteInvoice(ExtractionError):
     def __init__(self, path: str, draft: InvoiceDraft, *, ocr: float | None = None) -> None:
         problem = "no complete invoice could be extracted"
         if ocr is not None:
-            problem = f"no text layer (a scan, read by OCR at {ocr:.0%} confidence): {problem}"
+            problem = f"no text layer (a scan or photo, OCR confidence {ocr:.0%}): {problem}"
         super().__init__(path, problem, draft.missing_required())
         self.draft = draft
 

@@ -105,11 +105,18 @@ class _Found:
         self.names: list[str] = []
         self.xml: str | None = None
         self.xml_name: str | None = None
+        self.documents = 0
+        """PDF and XML attachments seen: when there is none, a photo attached is the invoice."""
+        self.images: list[tuple[str, str, bytes]] = []
+        self.ocr_confidence: float | None = None
 
     def add_xml(self, xml: str | None, name: str | None) -> None:
         if xml is not None and self.xml is None:  # the first e-invoice is the invoice
             self.xml, self.xml_name = xml, name
 
+
+_PHOTO_BYTES = 30_000
+"""An image attachment this large may be a photo or scan of the invoice (logos are smaller)."""
 
 _MAX_FORWARD_DEPTH = 3
 """Forwarded e-mails (message/rfc822 attachments) are read this many levels deep."""
@@ -136,19 +143,35 @@ def _email(path: str, data: bytes, found: _Found, depth: int = 0) -> None:
             payload = b""
         where = f"{path} (attachment {name})"
         if attachment.get_content_type() == "application/pdf" or name.lower().endswith(".pdf"):
+            found.documents += 1
             pdf = _pdf(where, payload)
             found.pages += pdf.pages
             found.add_xml(pdf.xml, f"{name}: {pdf.xml_name}" if pdf.xml_name else None)
             text = pdf.text
         elif attachment.get_content_subtype() == "xml" or name.lower().endswith(".xml"):
+            if not is_einvoice(payload):
+                continue  # some other XML (a delivery note, a signature): not the invoice
+            found.documents += 1
             found.add_xml(_xml(where, payload), name)
             text = ""
         elif attachment.get_content_maintype() == "text":
             text = _text(where, payload)
         else:
-            continue  # logos, signatures: not the invoice
+            if attachment.get_content_maintype() == "image" and len(payload) >= _PHOTO_BYTES:
+                found.images.append((name, where, payload))
+            continue  # logos and signatures are not the invoice (a photo may be: see below)
         found.names.append(name)
         if text:
+            found.parts.append(text)
+    if depth == 0 and not found.documents and found.images:
+        name, where, photo = max(found.images, key=lambda image: len(image[2]))
+        try:
+            text, found.ocr_confidence, _ = _image(where, photo)
+        except DocumentError:
+            if not "".join(found.parts).strip():
+                raise  # nothing else to read: say why the photo could not be read
+        else:
+            found.names.append(name)
             found.parts.append(text)
     if depth == 0 and not "".join(found.parts).strip() and found.xml is None:
         raise DocumentError(
@@ -186,6 +209,8 @@ def read_document(path: str | Path) -> SourceDocument:
         text = "\n\n".join(found.parts)
         extra.update(pages=found.pages, attachments=found.names)
         extra.update(einvoice_xml=found.xml, einvoice_name=found.xml_name)
+        if found.ocr_confidence is not None:
+            extra.update(text_source="ocr", ocr_confidence=found.ocr_confidence)
     elif kind == "xml":
         text = ""
         extra.update(einvoice_xml=_xml(name, data), einvoice_name=file.name)

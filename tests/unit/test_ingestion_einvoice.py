@@ -176,3 +176,16 @@ def test_an_email_with_a_factur_x_pdf_attachment_carries_its_xml(tmp_path: Path)
     invoice = RulesExtractor().extract(document)
     assert document.einvoice_name is not None and document.einvoice_name.startswith("invoice.pdf")
     assert invoice.total == Decimal("529.87") and invoice.sources["total"] == "xml"
+
+
+def test_an_email_with_some_other_xml_attachment_is_read_from_its_body(tmp_path: Path) -> None:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Invoice"
+    message.set_content("Acme Widgets Ltd.\nInvoice No: AW-7\nTotal   12.00 EUR\n")
+    message.add_attachment(b"<delivery><id>7</id></delivery>", maintype="application",
+                           subtype="xml", filename="delivery.xml")
+    path = tmp_path / "other.eml"
+    path.write_bytes(message.as_bytes())
+    document = read_document(path)
+    assert document.einvoice_xml is None
+    assert RulesExtractor().extract(document).invoice_number == "AW-7"

@@ -56,3 +56,31 @@ def test_an_image_file_is_read_by_tesseract(tmp_path: Path) -> None:
         "GBP",
     )
     assert invoice.sources["total"] == "ocr" and invoice.confidence["total"] < 1
+
+
+def test_a_photo_attached_to_an_email_without_a_pdf_is_read_by_ocr(tmp_path: Path) -> None:
+    import random
+    from email.message import EmailMessage
+    from io import BytesIO
+
+    photo = Image.new("L", (1400, 500), 245)
+    draw = ImageDraw.Draw(photo)
+    font = ImageFont.load_default(size=48)
+    lines = ["Helix Cloud Services Ltd", "Invoice No: HCS-88", "Total  96.00 GBP"]
+    for row, text in enumerate(lines):
+        draw.text((40, 40 + 90 * row), text, fill=10, font=font)
+    grain = random.Random(7)
+    for _ in range(40_000):  # camera noise, and a photo's size
+        photo.putpixel((grain.randrange(1400), grain.randrange(500)), grain.randrange(200, 256))
+    buffer = BytesIO()
+    photo.save(buffer, format="JPEG", quality=92)
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Invoice"
+    message.set_content("Hi, a photo of the invoice is attached.\n")
+    message.add_attachment(buffer.getvalue(), maintype="image", subtype="jpeg", filename="inv.jpg")
+    path = tmp_path / "photo.eml"
+    path.write_bytes(message.as_bytes())
+    document = read_document(path)
+    invoice = RulesExtractor().extract(document)
+    assert document.text_source == "ocr" and document.attachments == ["inv.jpg"]
+    assert (invoice.invoice_number, invoice.total) == ("HCS-88", Decimal("96.00"))
