@@ -148,7 +148,9 @@ def _issue_date(lines: list[str], us: bool) -> tuple[object, float]:
     return issued
 
 
-def _currency(lines: list[str], money_lines: list[str]) -> tuple[str, float]:
+def _currency(lines: list[str], money_lines: list[str]) -> tuple[str | None, float]:
+    """A labelled currency, else the commonest code or symbol on money lines, then anywhere;
+    None when the document names none (it is then `missing`, never silently EUR)."""
     for candidate in candidates(lines, "currency"):
         if codes := currency_codes(candidate.text):
             return codes[0], LABELLED
@@ -156,7 +158,7 @@ def _currency(lines: list[str], money_lines: list[str]) -> tuple[str, float]:
         codes = currency_codes("\n".join(scope))
         if codes:
             return max(dict.fromkeys(codes), key=codes.count), GUESSED
-    return "EUR", 0.3
+    return None, 0.0
 
 
 def _money_lines(lines: list[str]) -> list[str]:

@@ -212,3 +212,8 @@ def test_a_letterhead_name_wrapped_over_two_lines_is_one_name() -> None:
         "   Herrn Max Mustermann\n   Rechnung Nr. 2014-1\n   Gesamtbetrag   59,50 €\n"
     )
     assert invoice.vendor_name == "MVM Musterhafter Versicherungsverein Musterstadt a.G."
+
+
+def test_a_document_naming_no_currency_says_so_instead_of_assuming_euros() -> None:
+    kept = draft("Acme Widgets Ltd.\nInvoice No: 12\nTotal   10.00\n")
+    assert "currency" in kept.missing and "currency" not in kept.sources
