@@ -56,6 +56,7 @@ bench: setup
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/tools.py
 	$(BIN)/python bench/tracing.py
+	$(BIN)/python bench/extraction.py
 
 bench-quick: setup
 	$(BIN)/python bench/checkpointer.py --quick
