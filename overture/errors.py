@@ -360,9 +360,7 @@ class SettingsError(ConfigurationError):
         self.accepted = accepted
         self.also_invalid = list(also_invalid or [])
         more = f" (also invalid: {', '.join(self.also_invalid)})" if self.also_invalid else ""
-        super().__init__(
-            f"{variable}={value!r} is not valid ({problem}); use {accepted}{more}"
-        )
+        super().__init__(f"{variable}={value!r} is not valid ({problem}); use {accepted}{more}")
 
 
 class InvalidIban(OvertureError, ValueError):
