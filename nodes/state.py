@@ -7,9 +7,9 @@ last-writer-wins. Values are Pydantic models so checkpoints round-trip them type
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from nodes.case_memory import PastCase
 from nodes.findings import Finding, VerificationReport
@@ -72,6 +72,9 @@ class State(TypedDict, total=False):
 
     approval: ApprovalDecision | None
     """The human decision that resumed the gateway (who, what, comment)."""
+
+    approval_outcome: str | None
+    """`expired` when the request was not decided within its TTL (nothing is paid)."""
 
     payment: PaymentReceipt | None
     """The payment made by execution; None when nothing was paid."""

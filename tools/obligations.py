@@ -25,7 +25,9 @@ from sqlalchemy import JSON, Boolean, Engine, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tools.canonical import sha256_hex
+from tools.ledger import obligation_key
 from tools.locks import hold
+from tools.payments import TOOL_NAME
 from tools.records import PaymentRow
 from tools.schema import Base, as_utc, utcnow
 
@@ -35,6 +37,9 @@ gateway; paid: a payment exists; closed: the owning run ended without paying (an
 may take the invoice over, and is told how the last one ended)."""
 
 ClaimVerdict = Literal["owner", "paid", "in_progress"]
+
+REFUSED_OUTCOMES = frozenset({"approval_rejected", "approval_expired", "rejected"})
+"""Earlier endings after which a new run of the invoice is never clean: a human decides."""
 
 
 class ObligationRow(Base):
@@ -103,14 +108,14 @@ def normalise_reference(invoice_number: str) -> str:
 
 
 def obligation_id(vendor_id: str, invoice_number: str) -> str:
-    return "obl-" + sha256_hex({"vendor": vendor_id, "ref": normalise_reference(invoice_number)})[
-        :24
-    ]
+    return (
+        "obl-" + sha256_hex({"vendor": vendor_id, "ref": normalise_reference(invoice_number)})[:24]
+    )
 
 
 def payment_key(obligation: str) -> str:
     """The payment API's idempotency key for an obligation: the same for every run."""
-    return sha256_hex({"obligation": obligation, "tool": "payments.pay"})
+    return obligation_key(obligation, TOOL_NAME)
 
 
 def claim(
@@ -137,7 +142,9 @@ def claim(
     }
     with hold(engine, f"obligation:{key}"), Session(engine, expire_on_commit=False) as session:
         row = session.get(ObligationRow, key)
-        paid = session.scalar(select(PaymentRow).where(PaymentRow.idempotency_key == payment_key(key)))
+        paid = session.scalar(
+            select(PaymentRow).where(PaymentRow.idempotency_key == payment_key(key))
+        )
         if paid is not None:
             if row is not None and row.status != "paid":
                 row.status, row.payment_id = "paid", paid.id
@@ -161,6 +168,8 @@ def claim(
             row.status = "open"
             for name, value in facts.items():
                 setattr(row, name, value)
+            if previous in REFUSED_OUTCOMES:
+                row.clean = False
         session.commit()
         return Claim(verdict="owner", obligation=_model(row), previous_outcome=previous)
 
@@ -254,7 +263,7 @@ def _model(row: ObligationRow) -> Obligation:
         amount=row.amount,
         currency=row.currency,
         thread_id=row.thread_id,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         clean=bool(row.clean),
         findings=list(row.findings or []),
         document_sha256=row.document_sha256,

@@ -101,7 +101,7 @@ def _entry(row: RunRow) -> RunEntry:
         thread_id=row.thread_id,
         workflow=row.workflow,
         document_path=row.document_path,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         outcome=row.outcome,
         host=row.host,
         pid=row.pid,

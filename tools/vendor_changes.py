@@ -140,7 +140,7 @@ def _model(row: BankChangeRow) -> BankChange:
         vendor_id=row.vendor_id,
         old_iban=row.old_iban,
         new_iban=row.new_iban,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         proposed_by=row.proposed_by,
         proposed_at=as_utc(row.proposed_at),
         confirmed_by=row.confirmed_by,
