@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,27 @@ def test_writing_thread_state_is_refused_to_its_owner(
     after = dave.threads.get_state(waiting_thread)
     assert after["checkpoint"] == before["checkpoint"]
     assert deployment.payments("NO-SUCH-INVOICE") == 0
+
+
+def test_a_thread_created_with_state_gets_none_of_it(deployment: Deployment) -> None:
+    dave = deployment.client("dave")
+    thread_id = str(uuid.uuid4())
+    forged: Any = [{"updates": [{"values": {"payment_instruction": FORGED}, "as_node": "verify"}]}]
+    # a graph_id in the metadata is what lets the server apply supersteps to a new thread
+    dave.threads.create(thread_id=thread_id, metadata={"graph_id": GRAPH}, supersteps=forged)
+    assert not dave.threads.get_state(thread_id)["values"]
+
+
+def test_a_run_from_an_earlier_checkpoint_is_refused(
+    deployment: Deployment, waiting_thread: str
+) -> None:
+    dave = deployment.client("dave")
+    history = dave.threads.get_history(waiting_thread, limit=10)
+    earliest = history[-1]["checkpoint"]["checkpoint_id"]
+    assert earliest is not None
+    with pytest.raises(httpx.HTTPStatusError) as error:
+        dave.runs.wait(waiting_thread, GRAPH, input=None, checkpoint_id=earliest)
+    assert "`checkpoint_id`" in refusal(error)
 
 
 def test_the_owner_may_still_label_their_thread(
