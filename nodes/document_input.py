@@ -62,8 +62,8 @@ def decode_upload(upload: object, max_bytes: int) -> Upload:
         )
     if len(content) > (max_bytes // 3 + 1) * 4 + 4:  # refuse before decoding megabytes
         raise DocumentError(name, f"too large (the limit is {max_bytes // 1024 // 1024} MB)")
-    try:
-        data = base64.b64decode(content, validate=True)
+    try:  # line breaks are common (MIME-style encoders); anything else non-base64 is refused
+        data = base64.b64decode("".join(content.split()), validate=True)
     except (binascii.Error, ValueError) as error:
         raise DocumentError(
             name, f"content_base64 is not valid base64 ({error})", "encode the file's bytes"
@@ -83,18 +83,24 @@ def path_root(settings: Settings, *, under_server: bool) -> Path | None:
 
 
 def resolve_document_path(path: str, root: Path | None) -> Path:
-    """The resolved regular file `path` names, when it lies under `root` (any, if None)."""
+    """The resolved regular file `path` names, when it lies under `root` (any, if None).
+
+    The root is checked before the file is even looked at, so a refusal says nothing about
+    what exists outside it.
+    """
     try:
-        resolved = Path(path).expanduser().resolve(strict=True)
-    except OSError as error:
-        raise DocumentError(path, f"cannot be opened ({error.strerror or error})") from error
+        resolved = Path(path).expanduser().resolve()  # follows every symlink that exists
+    except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (Python 3.11)
+        raise DocumentError(path, f"cannot be opened ({error})") from error
     if root is not None and not resolved.is_relative_to(root.expanduser().resolve()):
         raise DocumentError(
             path,
-            f"is outside the inbox ({root}); nothing was read",
+            "is outside the inbox folder (OVERTURE_INBOX_ROOT); nothing was read",
             "send the document itself as `upload` (name + content_base64), or place it in "
-            "the inbox (OVERTURE_INBOX_ROOT)",
+            "the inbox",
         )
+    if not resolved.exists():
+        raise DocumentError(path, "cannot be opened (no such file)")
     if resolved.is_dir():
         raise DocumentError(
             path,

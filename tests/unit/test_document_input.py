@@ -104,6 +104,25 @@ def test_under_the_server_a_path_outside_the_inbox_is_not_read() -> None:
     assert "root:" not in error  # nothing of the file
 
 
+def test_under_the_server_a_refusal_does_not_tell_whether_a_file_exists(tmp_path: Path) -> None:
+    (tmp_path / "exists.txt").write_text("Total due 1.00", encoding="utf-8")
+    missing = ingest({"document_path": str(tmp_path / "no-such")}, on_server(inbox=DOCUMENTS))
+    present = ingest({"document_path": str(tmp_path / "exists.txt")}, on_server(inbox=DOCUMENTS))
+    for update in (missing, present):
+        assert "outside the inbox" in update["errors"][0]
+
+
+def test_a_missing_file_in_the_inbox_cannot_be_opened(tmp_path: Path) -> None:
+    update = ingest({"document_path": str(tmp_path / "gone.pdf")}, on_cli(inbox_root=tmp_path))
+    assert "cannot be opened" in update["errors"][0]
+
+
+def test_an_upload_encoded_with_line_breaks_is_read() -> None:
+    content = base64.encodebytes(CLEAN.read_bytes()).decode("ascii")  # a newline every 76
+    upload = decode_upload({"name": CLEAN.name, "content_base64": content}, MAX_DOCUMENT_BYTES)
+    assert upload.data == CLEAN.read_bytes()
+
+
 def test_under_the_server_a_path_in_its_inbox_is_read() -> None:
     update = ingest({"document_path": str(CLEAN)}, on_server(inbox=DOCUMENTS))
     assert update["errors"] == [] and update["document"] is not None
