@@ -76,3 +76,5 @@ def test_a_folder_given_as_a_document_is_held_for_review_with_an_audit_record(
         assert record.document_path == str(folder) and record.route == "human_review"
         assert "is a folder" in record.errors[0]
         assert payments(opened) == 0
+    listed = runner.invoke(cli, ["approvals"], env={"COLUMNS": "400"})
+    assert str(folder) in listed.output  # among the runs held for review
