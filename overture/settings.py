@@ -116,8 +116,8 @@ class Settings(BaseSettings):
         None,
         description="The only folder a document may be read from by path (resolved: no `..` "
         "or symlink out of it). Unset: the CLI and Python read any path their user names; "
-        "the server reads only under `inbox` (OVERTURE_INBOX). Server clients send the "
-        "document itself (`upload`) instead.",
+        "the server reads only under `inbox` (OVERTURE_INBOX). Keep `inbox` inside it (the "
+        "supervisor reads from there). Server clients send the document itself (`upload`).",
     )
 
     @field_validator("approval_ttl", mode="before")
