@@ -231,3 +231,32 @@ def test_two_processes_resuming_one_approval_pay_exactly_once(
     assert results == [["already decided", "paid"]] * RACE_TRIALS
     payments = PaymentGateway(app.engine)
     assert payments.count() == RACE_TRIALS
+
+
+APPROVER_CROWD = 50
+
+
+def test_fifty_approvers_resuming_one_request_at_once_pay_exactly_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    app, approval_id = waiting(settings, "crowd")
+    crowd = [f"approver-{n}" for n in range(APPROVER_CROWD)]
+    for user in crowd:
+        add_approver(app.engine, user)
+        grant(app.engine, user, "ap_approver", Decimal("1e6"))
+    app.engine.dispose()
+
+    fork = multiprocessing.get_context("fork")
+    start_at = time.time() + 3.0
+    outs = [tmp_path / user for user in crowd]
+    jobs = [
+        fork.Process(target=_racer, args=(settings, approval_id, user, start_at, str(out)))
+        for user, out in zip(crowd, outs, strict=True)
+    ]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join(timeout=300)
+    answers = sorted(out.read_text() for out in outs)
+    assert answers == ["already decided"] * (APPROVER_CROWD - 1) + ["paid"]
+    assert PaymentGateway(app.engine).count() == 1
