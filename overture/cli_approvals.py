@@ -17,7 +17,6 @@ from rich.table import Table
 
 from overture.cli_common import cli_app, console, err_console, status_text, trail_table
 from overture.cli_identity import decider
-from overture.errors import OvertureError
 from overture.service import cancel_request, decision, resume_approval
 from tools import approvals, audit_log, audit_trail
 from tools.approvals import ApprovalRequest
@@ -111,29 +110,21 @@ def cancel(
     as_: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Withdraw a request no run waits on any more (`overture recover` marks those stale)."""
-    with cli_app() as app:
-        try:
-            who, _ = decider(app.engine, as_)
-            cancel_request(app, approval_id, who, reason)
-        except OvertureError as error:
-            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-            raise typer.Exit(1) from error
+    with cli_app() as app:  # an OvertureError becomes one red line, exit 1
+        who, _ = decider(app.engine, as_)
+        cancel_request(app, approval_id, who, reason)
         console.print(f"{approval_id}: cancelled by {who}")
 
 
 def _decide(approval_id: str, as_: str | None, value_for: Callable[[str], dict[str, Any]]) -> None:
-    with cli_app() as app:
-        try:
-            who, unproven = decider(app.engine, as_)
-            if unproven:
-                err_console.print(
-                    f"[yellow]single-user mode:[/] deciding as {escape(who)} without proof of "
-                    "identity (OVERTURE_SINGLE_USER=true, local SQLite only)"
-                )
-            result = resume_approval(app, approval_id, value_for(who))
-        except OvertureError as error:
-            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-            raise typer.Exit(1) from error
+    with cli_app() as app:  # an OvertureError becomes one red line, exit 1
+        who, unproven = decider(app.engine, as_)
+        if unproven:
+            err_console.print(
+                f"[yellow]single-user mode:[/] deciding as {escape(who)} without proof of "
+                "identity (OVERTURE_SINGLE_USER=true, local SQLite only)"
+            )
+        result = resume_approval(app, approval_id, value_for(who))
         console.print(f"{approval_id}: {status_text(result.status)} (thread {result.thread_id})")
         if result.summary:
             console.print(escape(result.summary))

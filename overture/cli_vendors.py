@@ -14,9 +14,8 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from overture.cli_approvals import AS_HELP
-from overture.cli_common import cli_app, console, err_console
+from overture.cli_common import cli_app, console
 from overture.cli_identity import decider
-from overture.errors import OvertureError
 from tools import records, vendor_changes
 
 vendors_app = typer.Typer(help="The vendor master: list vendors, change bank details (2 people).")
@@ -57,13 +56,9 @@ def propose_iban(
     as_: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Propose a new IBAN for a vendor; a second person must confirm it."""
-    with cli_app() as app:
-        try:
-            who, _ = decider(app.engine, as_)
-            change = vendor_changes.propose(app.engine, vendor_id, iban, who)
-        except OvertureError as error:
-            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-            raise typer.Exit(1) from error
+    with cli_app() as app:  # an OvertureError becomes one red line, exit 1
+        who, _ = decider(app.engine, as_)
+        change = vendor_changes.propose(app.engine, vendor_id, iban, who)
         console.print(
             f"{change.id}: {vendor_id} -> {change.new_iban} proposed by {who}; "
             f"a different person confirms with `overture vendors confirm {change.id}`"
@@ -77,10 +72,6 @@ def confirm(
 ) -> None:
     """Confirm (and apply) a bank-detail change proposed by someone else."""
     with cli_app() as app:
-        try:
-            who, _ = decider(app.engine, as_)
-            change = vendor_changes.confirm(app.engine, change_id, who)
-        except OvertureError as error:
-            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-            raise typer.Exit(1) from error
+        who, _ = decider(app.engine, as_)
+        change = vendor_changes.confirm(app.engine, change_id, who)
         console.print(f"{change.id}: {change.vendor_id} now pays to {change.new_iban}")
