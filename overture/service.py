@@ -257,7 +257,11 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
         ):
             # a concurrent approver decided (and resumed) between our checks and now
             raise AlreadyDecided(request.call.tool, approval_id, tally.status, tally.deciders)
-        raise InvalidDecision(approval_id, f"thread {request.thread_id} is not waiting on it")
+        raise InvalidDecision(
+            approval_id,
+            f"thread {request.thread_id} is not waiting on it; `overture recover` resumes a run "
+            "that stopped mid-way and marks a request no run waits on as stale",
+        )
     graph, context = app.graph_for(request.thread_id)
     graph.invoke(
         Command(resume=checked.model_dump(mode="json")),
