@@ -2,53 +2,72 @@
 
 The gateway shows the approver exactly what will run (tool name and arguments, with the
 SHA-256 of their canonical JSON), the amount and the reasons; it resumes with
-`{"action": "approve"|"edit"|"reject", "approver": str, "edits": {...}, "comment": str}`.
+`{"action": "approve"|"edit"|"reject", "approver": str, "edits": {"amount": ...}, "comment": str}`.
+What is paid comes from the run's obligation and the vendor master (tools/obligations.py).
 LangGraph re-runs a node from its start on resume, so everything before `interrupt()` is
 idempotent (the request row is insert-or-get) and the decision is written only after it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
 
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from nodes.context import Context, context_of
 from nodes.state import State, step
-from overture.domain import Invoice
 from overture.errors import AlreadyDecided, ApprovalRefused, InvalidDecision
-from tools import approval_votes, approvals
+from tools import approval_votes, approvals, decision_facts, obligations, records
 from tools.approval_policy import ApprovalTerms, Tally, make_terms
 from tools.approvals import ApprovalDecision, ApprovalRequest, ToolCall
 from tools.canonical import sha256_hex
 from tools.crashpoints import crash_point
+from tools.obligations import Obligation
 from tools.payments import TOOL_NAME, PaymentInstruction
 from tools.schema import utcnow
 
-EDITABLE_FIELDS = frozenset({"amount", "payee_iban"})
-"""What an approver may change; anything else is a different payment, requested anew."""
+EDITABLE_FIELDS = frozenset({"amount"})
+"""What an approver may change: only lower the amount. The payee is always the vendor master's
+account; changing it is a vendor-master change with its own two-person control
+(tools/vendor_changes.py), never an approval edit (issue 11, item 6)."""
 
 
-def payment_for(invoice: Invoice, vendor_id: str, master_iban: str) -> PaymentInstruction:
-    """The payment an invoice calls for: always to the vendor master's IBAN, never the
-    document's (a clean invoice has the same one; a differing one never gets here)."""
+class Payable(NamedTuple):
+    """What this run may pay, read from SQL: its obligation and the payment it calls for."""
+
+    obligation: Obligation
+    instruction: PaymentInstruction
+
+
+def payment_for(obligation: Obligation, master_iban: str) -> PaymentInstruction:
+    """The payment an obligation calls for: its amount, always to the vendor master's IBAN."""
     return PaymentInstruction(
-        vendor_id=vendor_id,
+        vendor_id=obligation.vendor_id,
         payee_iban=master_iban,
-        amount=invoice.total,
-        currency=invoice.currency,
-        invoice_number=invoice.invoice_number,
-        reference=f"Invoice {invoice.invoice_number}",
+        amount=obligation.amount,
+        currency=obligation.currency,
+        invoice_number=obligation.invoice_number,
+        reference=f"Invoice {obligation.invoice_number}",
     )
 
 
-def _instruction(state: State) -> PaymentInstruction | None:
-    invoice, report = state.get("invoice"), state.get("verification")
-    if invoice is None or report is None or not report.vendor_id or not report.vendor_iban:
+def payable(context: Context, thread_id: str) -> Payable | None:
+    """The obligation this run owns and its payment, from the books (never from state, which
+    a client may have rewritten); None when this run owns nothing it could pay."""
+    obligation = obligations.owned_by(context.engine, thread_id)
+    if obligation is None or obligation.status not in ("open", "awaiting_approval"):
         return None
-    return payment_for(invoice, report.vendor_id, report.vendor_iban)
+    if obligation.amount <= 0:
+        return None
+    with Session(context.engine) as session:
+        vendor = records.get_vendor(session, obligation.vendor_id)
+    if vendor is None:
+        return None
+    return Payable(obligation, payment_for(obligation, vendor.iban))
 
 
 def thread_id_of(runtime: Runtime[Context]) -> str:
@@ -59,7 +78,8 @@ def thread_id_of(runtime: Runtime[Context]) -> str:
 
 def auto_approve(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Graph node: clean and under the threshold; prepare the payment, no human needed."""
-    instruction = _instruction(state)
+    found = payable(context_of(runtime), thread_id_of(runtime))
+    instruction = found.instruction if found else None
     note = f"payment of {instruction.amount} prepared" if instruction else "nothing to pay"
     return {"payment_instruction": instruction, **step("auto_approve", note)}
 
@@ -74,15 +94,30 @@ def apply_decision(
         raise InvalidDecision(request_id, _first_error(error)) from error
     if decision.action != "edit":
         return decision, instruction
+    if "payee_iban" in decision.edits:
+        raise InvalidDecision(
+            request_id,
+            "the payee cannot be changed in an approval: payments go to the vendor master's "
+            "account; a new account is a vendor-master change (`overture vendors propose-iban "
+            f"{instruction.vendor_id} IBAN`, confirmed by a second person)",
+        )
     unknown = set(decision.edits) - EDITABLE_FIELDS
     if unknown or not decision.edits:
         problem = f"cannot edit {sorted(unknown)}" if unknown else "an edit needs `edits`"
-        raise InvalidDecision(request_id, problem)
+        raise InvalidDecision(request_id, f"{problem}; only a lower `amount` may be edited")
     try:
-        edited = PaymentInstruction.model_validate({**instruction.model_dump(), **decision.edits})
-    except ValidationError as error:
-        raise InvalidDecision(request_id, _first_error(error)) from error
-    return decision, edited
+        amount = Decimal(str(decision.edits["amount"]))
+    except (InvalidOperation, ValueError) as error:
+        raise InvalidDecision(
+            request_id, f"amount: {decision.edits['amount']!r} is not a number"
+        ) from error
+    if not amount.is_finite() or amount <= 0 or amount > instruction.amount:
+        raise InvalidDecision(
+            request_id,
+            f"amount {amount} is not allowed: an edit may only lower the amount, to more than "
+            f"0 and at most the invoiced {instruction.amount}; reject the request instead",
+        )
+    return decision, instruction.model_copy(update={"amount": amount})
 
 
 def _first_error(error: ValidationError) -> str:
@@ -90,11 +125,13 @@ def _first_error(error: ValidationError) -> str:
     return f"{'.'.join(str(p) for p in first['loc']) or 'value'}: {first['msg']}"
 
 
-def request_for(state: State, thread_id: str, instruction: PaymentInstruction) -> ApprovalRequest:
+def request_for(
+    state: State, thread_id: str, obligation: Obligation, instruction: PaymentInstruction
+) -> ApprovalRequest:
+    """The request of this run for its obligation: one per obligation and owning run."""
     call = ToolCall(tool=TOOL_NAME, arguments=instruction.model_dump(mode="json"))
-    key = f"{instruction.vendor_id}/{instruction.invoice_number}"
     return ApprovalRequest(
-        id=approvals.approval_id(thread_id, key),
+        id=approvals.approval_id(thread_id, obligation.id),
         thread_id=thread_id,
         call=call,
         payload_hash=call.payload_hash(),
@@ -106,40 +143,60 @@ def request_for(state: State, thread_id: str, instruction: PaymentInstruction) -
 
 
 def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Graph node: the approval gateway. Interrupts until a human decides."""
+    """Graph node: the approval gateway. Interrupts until a human decides.
+
+    Each resume value is recorded once as a fact (tools/decision_facts.py): on a replay the
+    recorded approver and verdict stand, so a refused decision never comes back to life.
+    """
     context = context_of(runtime)
-    instruction = _instruction(state)
-    if instruction is None:  # routing sends only verified vendors here; be safe anyway
+    thread_id = thread_id_of(runtime)
+    found = payable(context, thread_id)
+    if found is None:  # routing sends only verified vendors here; be safe anyway
         return {"approval": None, **step("needs_approval", "nothing to approve")}
+    obligation, instruction = found
     request = approvals.record_request(
-        context.engine, request_for(state, thread_id_of(runtime), instruction)
+        context.engine, request_for(state, thread_id, obligation, instruction)
     )
+    obligations.await_approval(context.engine, obligation.id, thread_id, request.id)
     submitter = server_user(runtime)  # under the server, who started the run
     terms = approval_votes.register_terms(context.engine, terms_for(context, request, submitter))
     crash_point("approval.after_terms")
-    payload: dict[str, Any] = {
-        "approval_id": request.id,
-        **request.call.model_dump(mode="json"),
-        "payload_hash": request.payload_hash,
-        "amount": str(request.amount),
-        "currency": request.currency,
-        "reasons": request.reasons,
-        "document_path": request.document_path,
-        "required_role": terms.required_role,
-        "approvals_required": terms.approvals_required,
-        "expires_at": terms.expires_at.isoformat(),
-    }
+    if request.status == "expired":  # reconciled past its TTL (overture.service)
+        return {
+            "approval_request_id": request.id,
+            "approval": None,
+            "approval_outcome": "expired",
+            "payment_instruction": None,
+            **step("needs_approval", f"expired at {terms.expires_at:%Y-%m-%d %H:%M} UTC"),
+        }
+    payload = _payload(request, terms)
     final = instruction
+    position = 0
     while True:  # a bad or refused decision asks again, with the problem; so does a 2nd approver
+        raw = interrupt(payload)
+        fact = decision_facts.record(
+            context.engine,
+            request_id=request.id,
+            thread_id=thread_id,
+            position=position,
+            value=raw,
+            approver=_identity(raw, runtime),
+        )
+        position += 1
+        if fact.verdict == "refused":
+            payload = {**payload, "error": fact.reason}
+            continue
         try:
-            raw = as_server_user(interrupt(payload), submitter)
-            decision, final = apply_decision(request.id, final, raw)
-            tally = _vote(context, terms, decision, final)
+            decision, edited = apply_decision(request.id, final, fact.value)
+            tally = _vote(context, terms, decision, edited)
         except (InvalidDecision, ApprovalRefused) as error:
             if isinstance(error, AlreadyDecided):
                 raise  # a racing approver decided first: this resume has nothing to do
+            decision_facts.judge(context.engine, fact, "refused", str(error))
             payload = {**payload, "error": str(error)}
             continue
+        decision_facts.judge(context.engine, fact, "accepted")
+        final = edited
         if tally.status != "pending":
             break
         payload = {
@@ -163,21 +220,37 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     }
 
 
+def _payload(request: ApprovalRequest, terms: ApprovalTerms) -> dict[str, Any]:
+    return {
+        "approval_id": request.id,
+        **request.call.model_dump(mode="json"),
+        "payload_hash": request.payload_hash,
+        "amount": str(request.amount),
+        "currency": request.currency,
+        "reasons": request.reasons,
+        "document_path": request.document_path,
+        "required_role": terms.required_role,
+        "approvals_required": terms.approvals_required,
+        "expires_at": terms.expires_at.isoformat(),
+    }
+
+
+def _identity(raw: Any, runtime: Runtime[Context]) -> str | None:
+    """Who gave a resume value, when it is first received: under the server the
+    authenticated caller (auth stamps it into the value at receipt, overture/auth.py), else
+    the approver the in-process caller (the CLI, with its API key) authenticated."""
+    named = raw.get("approver") if isinstance(raw, dict) else None
+    if server_user(runtime) is not None:
+        return named if isinstance(named, str) and named else server_user(runtime)
+    return named if isinstance(named, str) and named else None
+
+
 def server_user(runtime: Runtime[Context]) -> str | None:
     """The user the LangGraph server authenticated for this run (overture/auth.py), if any."""
     user = runtime.server_info.user if runtime.server_info else None
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return getattr(user, "identity", None) or None
-
-
-def as_server_user(raw: Any, user: str | None) -> Any:
-    """A resume value decided by `user`: through the server the approver is the caller,
-    never the name the client wrote (the auth handler rewrites it too; this holds without it).
-    """
-    if user is None or not isinstance(raw, dict):
-        return raw
-    return {**raw, "approver": user}
 
 
 def terms_for(

@@ -19,6 +19,7 @@ from nodes.approval import thread_id_of
 from nodes.case_memory import remember
 from nodes.context import Context, context_of
 from nodes.state import State, step
+from tools import obligations
 from tools.audit_log import AuditRecord, Outcome, write_record
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ def outcome_of(state: State) -> Outcome:
     approval = state.get("approval")
     if approval is not None and approval.action == "reject":
         return "approval_rejected"
+    if state.get("approval_outcome") == "expired":
+        return "approval_expired"
     return "rejected" if state.get("route") == "reject" else "held_for_review"
 
 
@@ -61,6 +64,7 @@ _OUTCOME_TEXT: dict[Outcome, str] = {
     "rejected": "was rejected",
     "held_for_review": "is held for human review",
     "approval_rejected": "was not paid: the approver rejected it",
+    "approval_expired": "was not paid: its approval request expired undecided",
 }
 
 
@@ -104,6 +108,8 @@ def audit(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         except Exception as error:  # noqa: BLE001 - any model failure falls back to the template
             log.warning("audit model failed (%s); the template summary stands", error)
     write_record(context.engine, record)
+    if record.outcome != "paid":  # release the invoice: a later run may take it over
+        obligations.close(context.engine, thread_id_of(runtime), record.outcome)
     if runtime.store is not None:
         remember(runtime.store, record)
     return {"audit": record, "summary": record.summary, **step("audit", record.outcome)}

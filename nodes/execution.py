@@ -1,47 +1,45 @@
 """The execution agent: pays an approved invoice through the payments tool, exactly once.
 
-The payment runs through the tool registry's executor (tools/executor.py): its policy checks
-the approval (payload hash, approvers), and its execution ledger derives the idempotency key
-from (thread, node, tool, canonical arguments) and passes it to the payments API, so a
-retried or resumed run (the node re-running after a crash between the call and the
-checkpoint) gets the first payment back instead of paying twice.
+What is paid, to whom and how much is read from the books, not from thread state: the run's
+obligation (vendor, invoice, amount, verified clean or not; tools/obligations.py), the vendor
+master's IBAN, and the approval's votes. A state rewritten by a client (`update_state`, a
+`Command(goto="execute", update=...)`) changes nothing here (issue 11, item 11). The
+executor's policy checks the approval's payload hash; its ledger and the payment API key the
+call by the obligation, so every run, retry and replica of one invoice meets the same payment.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from langgraph.runtime import Runtime
 from sqlalchemy.orm import Session
 
-from nodes.approval import thread_id_of
+from nodes.approval import payment_for, thread_id_of
 from nodes.context import Context, context_of
 from nodes.state import State, step
-from overture.errors import ToolCallRefused
-from tools import approval_votes
+from overture.errors import NothingToPay, ToolCallRefused
+from tools import approval_votes, obligations, records
+from tools.approval_policy import ApprovalTerms
 from tools.crashpoints import crash_point
 from tools.executor import CallScope
-from tools.payments import TOOL_NAME, PaymentReceipt
+from tools.obligations import Obligation
+from tools.payments import TOOL_NAME, PaymentInstruction, PaymentReceipt
 from tools.records import mark_invoice_paid
 
 
 def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Graph node: pay through the tool registry, then mark the invoice paid.
-
-    The executor checks the call against the approval it was granted under (the payload hash
-    must be the approved one: a change via `update_state` after approval is refused), and
-    its ledger returns the recorded receipt when this node re-runs after a crash.
-    """
-    instruction = state.get("payment_instruction")
-    if instruction is None:
-        return {"payment": None, **step("execute", "nothing to pay")}
+    """Graph node: pay this run's obligation through the tool registry, then book it."""
     context = context_of(runtime)
     thread_id = thread_id_of(runtime)
-    request_id = state.get("approval_request_id")
-    terms = approval_votes.get_terms(context.engine, request_id) if request_id else None
     try:
+        obligation, instruction, terms = _what_to_pay(context, thread_id)
         outcome = context.executor.execute(
-            TOOL_NAME, instruction, CallScope(thread_id, "execute"), approval=terms
+            TOOL_NAME,
+            instruction,
+            CallScope(thread_id, "execute", obligation=obligation.id),
+            approval=terms,
         )
     except ToolCallRefused as refusal:
         return {
@@ -54,20 +52,54 @@ def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if outcome.replayed:  # the ledger answered: the recorded receipt, not a new payment
         receipt = receipt.model_copy(update={"replayed": True})
     crash_point("execute.after_payment")
+    obligations.mark_paid(context.engine, obligation.id, receipt.payment_id)
     invoice = state.get("invoice")
     with Session(context.engine) as session, session.begin():
         mark_invoice_paid(
             session,
-            vendor_id=instruction.vendor_id,
-            invoice_number=instruction.invoice_number,
-            invoice_date=invoice.invoice_date if invoice else None,
-            total=instruction.amount,
-            currency=instruction.currency,
+            vendor_id=obligation.vendor_id,
+            invoice_number=obligation.invoice_number,
+            invoice_date=getattr(invoice, "invoice_date", None),
+            total=receipt.instruction.amount,
+            currency=obligation.currency,
             payment_id=receipt.payment_id,
             source=thread_id,
         )
     crash_point("execute.after_mark_paid")
-    note = f"paid {instruction.amount} {instruction.currency} as {receipt.payment_id}"
+    paid = receipt.instruction
+    note = f"paid {paid.amount} {paid.currency} as {receipt.payment_id}"
     if receipt.replayed:
-        note += " (replayed: recorded by the execution ledger before a restart)"
-    return {"payment": receipt, **step("execute", note)}
+        note += " (replayed: the payment was made before, under this invoice's obligation)"
+    return {"payment": receipt, "payment_instruction": paid, **step("execute", note)}
+
+
+def _what_to_pay(
+    context: Context, thread_id: str
+) -> tuple[Obligation, PaymentInstruction, ApprovalTerms | None]:
+    """The payment this run may make, or `NothingToPay` naming why not."""
+    obligation = obligations.owned_by(context.engine, thread_id)
+    if obligation is None:
+        raise NothingToPay(thread_id, "no verified invoice is owned by this run")
+    if obligation.status == "closed":
+        raise NothingToPay(thread_id, f"its invoice was released ({obligation.last_outcome})")
+    with Session(context.engine) as session:
+        vendor = records.get_vendor(session, obligation.vendor_id)
+    if vendor is None:
+        raise NothingToPay(thread_id, f"vendor {obligation.vendor_id} is not in the master")
+    instruction = payment_for(obligation, vendor.iban)
+    if obligation.approval_request_id is None:
+        if not obligation.clean:
+            raise NothingToPay(thread_id, f"verification recorded findings {obligation.findings}")
+        if obligation.amount > context.settings.approval_threshold:
+            raise NothingToPay(thread_id, "the amount is above the threshold; it needs approval")
+        return obligation, instruction, None
+    terms = approval_votes.get_terms(context.engine, obligation.approval_request_id)
+    if terms is None:
+        raise NothingToPay(thread_id, f"approval {obligation.approval_request_id} is unknown")
+    tally = approval_votes.current_tally(context.engine, terms)
+    if tally.arguments and "amount" in tally.arguments:  # an approved edit: a lower amount
+        amount = Decimal(str(tally.arguments["amount"]))
+        if not Decimal(0) < amount <= obligation.amount:
+            raise NothingToPay(thread_id, f"the approved amount {amount} is out of range")
+        instruction = instruction.model_copy(update={"amount": amount})
+    return obligation, instruction, terms

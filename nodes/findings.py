@@ -25,6 +25,10 @@ FindingCode = Literal[
     "currency_mismatch",
     "no_lines",
     "agent_concern",
+    "total_mismatch",
+    "credit_note",
+    "in_progress",
+    "previously_refused",
 ]
 
 

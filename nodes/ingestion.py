@@ -24,9 +24,12 @@ from nodes._ocr import OcrUnavailable, ocr_image_file
 from nodes._pdf import PdfContent, PdfProblem, read_pdf
 from nodes._sanitize import clean_text
 from nodes._text import decode_text
+from nodes.document_input import Upload, document_to_read, path_root
 from nodes.extraction import Extractor, IncompleteInvoice, RulesExtractor
+from nodes.state import State
 from overture.domain import DocumentKind, Invoice, InvoiceDraft, SourceDocument
 from overture.errors import DocumentError, ExtractionError
+from overture.settings import get_settings
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 """Invoices are kilobytes; anything over 10 MB is a wrong file, and must not land in state."""
@@ -192,9 +195,14 @@ def _kind(file: Path, data: bytes) -> DocumentKind:
 
 def read_document(path: str | Path) -> SourceDocument:
     """Read a document from disk; raise `DocumentError` when it cannot be read."""
-    file = Path(path)
-    data = _raw_bytes(file)
-    name = str(path)
+    return read_document_bytes(str(path), _raw_bytes(Path(path)))
+
+
+def read_document_bytes(name: str, data: bytes) -> SourceDocument:
+    """Read a document given as content (an upload); `name`'s suffix picks the kind unless
+    the bytes say PDF or image. Size limits are the caller's (`_raw_bytes`,
+    nodes/document_input)."""
+    file = Path(name)
     kind = _kind(file, data)
     extra: dict[str, Any] = {}
     if kind == "pdf":
@@ -226,11 +234,9 @@ def read_document(path: str | Path) -> SourceDocument:
     )
 
 
-class IngestInput(TypedDict):
+class IngestUpdate(TypedDict):
     document_path: str
-
-
-class IngestUpdate(TypedDict, total=False):
+    upload: None
     document: SourceDocument | None
     invoice: Invoice | None
     draft: InvoiceDraft | None
@@ -238,24 +244,49 @@ class IngestUpdate(TypedDict, total=False):
     errors: list[str]
 
 
-def ingest(state: IngestInput, runtime: Runtime[Any]) -> IngestUpdate:
-    """Graph node: read and extract; bad input becomes `errors`, never an exception."""
-    path = state["document_path"]
+def ingest(state: State, runtime: Runtime[Any]) -> IngestUpdate:
+    """Graph node: read and extract; bad input becomes `errors`, never an exception.
+
+    The document is an upload's bytes or a checked path (nodes/document_input); the upload is
+    cleared from state either way, and a refused document leaves no text behind.
+    """
+    settings = getattr(runtime.context, "settings", None) or get_settings()
+    root = path_root(settings, under_server=runtime.server_info is not None)
+    name = state.get("document_path") or ""
     try:
-        document = read_document(path)
+        given = document_to_read(state.get("upload"), name, root=root, max_bytes=MAX_DOCUMENT_BYTES)
+        if isinstance(given, Upload):
+            name = given.name
+            document = read_document_bytes(given.name, given.data)
+        else:  # read what was checked (resolved), shown as the user named it
+            document = read_document(given).model_copy(update={"path": name})
     except DocumentError as error:
-        return {"document": None, "invoice": None, "errors": [str(error)]}
+        return _update(name, None, None, [str(error)])
     extractor: Extractor = getattr(runtime.context, "extractor", None) or RulesExtractor()
     try:
         invoice = extractor.extract(document)
     except IncompleteInvoice as error:
-        return {"document": document, "invoice": None, "draft": error.draft, "errors": [str(error)]}
+        return _update(name, document, None, [str(error)], draft=error.draft)
     except ExtractionError as error:
-        # An LLM fallback carries the rules extraction; a reviewer may still use it.
-        return {
-            "document": document,
-            "invoice": getattr(error, "invoice", None),
-            "draft": getattr(error, "draft", None),
-            "errors": [str(error)],
-        }
-    return {"document": document, "invoice": invoice, "draft": None, "errors": []}
+        # An LLM fallback carries the rules extraction (or its draft); a reviewer may use it.
+        kept, draft = getattr(error, "invoice", None), getattr(error, "draft", None)
+        return _update(name, document, kept, [str(error)], draft=draft)
+    return _update(name, document, invoice, [])
+
+
+def _update(
+    name: str,
+    document: SourceDocument | None,
+    invoice: Invoice | None,
+    errors: list[str],
+    *,
+    draft: InvoiceDraft | None = None,
+) -> IngestUpdate:
+    return {
+        "document_path": name,
+        "upload": None,  # the bytes never stay in state
+        "document": document,
+        "invoice": invoice,
+        "draft": draft,
+        "errors": errors,
+    }

@@ -7,7 +7,7 @@ last-writer-wins. Values are Pydantic models so checkpoints round-trip them type
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -19,18 +19,32 @@ from tools.audit_log import AuditRecord
 from tools.payments import PaymentInstruction, PaymentReceipt
 
 
-class InputState(TypedDict):
-    """What a caller provides to start a run."""
+class DocumentUpload(TypedDict):
+    """A document sent as content (the server's input): its file name and base64 bytes."""
 
-    document_path: str
-    """Path of the document (PDF, .eml or text) to process."""
+    name: str
+    content_base64: str
+
+
+class InputState(TypedDict):
+    """What a caller provides to start a run: one document, as content or (CLI) as a path."""
+
+    document_path: NotRequired[str]
+    """Path of the document (PDF, .eml or text); accepted only from the CLI/Python, and only
+    under the configured inbox root."""
+
+    upload: NotRequired[DocumentUpload]
+    """The document itself (name + base64 bytes): how a server client sends its invoice."""
 
 
 class State(TypedDict, total=False):
     """Everything the agents share while one document is processed."""
 
     document_path: str
-    """Path of the document, as given by the caller."""
+    """Path of the document, as given by the caller (an upload's file name)."""
+
+    upload: DocumentUpload | None
+    """The uploaded document; ingestion reads it and clears it (bytes never stay in state)."""
 
     document: SourceDocument | None
     """The document as read by ingestion; None when it could not be read."""
@@ -58,6 +72,9 @@ class State(TypedDict, total=False):
 
     approval: ApprovalDecision | None
     """The human decision that resumed the gateway (who, what, comment)."""
+
+    approval_outcome: str | None
+    """`expired` when the request was not decided within its TTL (nothing is paid)."""
 
     payment: PaymentReceipt | None
     """The payment made by execution; None when nothing was paid."""

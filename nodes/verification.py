@@ -18,11 +18,12 @@ from nodes._matching import best_vendor, similarity
 from nodes.approval import thread_id_of
 from nodes.case_memory import recall
 from nodes.context import Context, context_of
+from nodes.document_checks import check_arithmetic, check_credit_note, check_document_ibans
 from nodes.findings import Finding, VerificationReport
 from nodes.llm_verification import investigate
 from nodes.state import State, step
-from overture.domain import Invoice, InvoiceLine, POLine, PurchaseOrder, Vendor
-from tools import records
+from overture.domain import Invoice, InvoiceLine, POLine, PurchaseOrder, SourceDocument, Vendor
+from tools import obligations, records
 from tools.executor import CallScope
 
 
@@ -31,7 +32,12 @@ def normalise_iban(value: str | None) -> str | None:
     return "".join(value.split()).upper() if value else None
 
 
-def verify_invoice(invoice: Invoice, session: Session, tolerance: Decimal) -> VerificationReport:
+def verify_invoice(
+    invoice: Invoice,
+    session: Session,
+    tolerance: Decimal,
+    document: SourceDocument | None = None,
+) -> VerificationReport:
     """Every check, reading what it needs from the system of record through `session`."""
     vendor, score = best_vendor(invoice.vendor_name, records.list_vendors(session))
     if vendor is None:
@@ -53,8 +59,11 @@ def verify_invoice(invoice: Invoice, session: Session, tolerance: Decimal) -> Ve
         vendor_iban=vendor.iban,
         po_number=invoice.po_number,
     )
+    report.findings += check_credit_note(invoice, document)
+    report.findings += check_arithmetic(invoice)
     report.findings += check_duplicate(invoice, vendor, records.paid_invoices(session, vendor.id))
     report.findings += check_bank_details(invoice, vendor)
+    report.findings += check_document_ibans(document, vendor.iban, invoice.iban)
     if not invoice.po_number:
         report.findings.append(
             Finding(
@@ -195,19 +204,81 @@ def _beyond(price: Decimal, reference: Decimal, tolerance: Decimal) -> bool:
     return abs(price - reference) > abs(reference) * tolerance
 
 
+def claim_obligation(
+    context: Context,
+    runtime: Runtime[Context],
+    invoice: Invoice,
+    report: VerificationReport,
+    document: SourceDocument | None,
+) -> list[Finding]:
+    """Claim the invoice's obligation for this run, recording the verified facts in SQL.
+
+    Every run of the same invoice (vendor + number) meets the same obligation: one already
+    paid is a duplicate naming its payment; one another run holds is in progress there, and
+    this run pays nothing (tools/obligations.py).
+    """
+    assert report.vendor_id is not None
+    claim = obligations.claim(
+        context.engine,
+        vendor_id=report.vendor_id,
+        invoice_number=invoice.invoice_number,
+        amount=invoice.total,
+        currency=invoice.currency,
+        thread_id=thread_id_of(runtime),
+        findings=[finding.code for finding in report.findings],
+        document_sha256=document.sha256 if document else None,
+    )
+    held = claim.obligation
+    if claim.verdict == "paid":
+        return [
+            Finding(
+                code="duplicate",
+                message=f"invoice {held.invoice_number} of {report.vendor_name} is already "
+                f"paid as {claim.payment_id} ({held.amount} {held.currency}, run "
+                f"{held.thread_id})",
+            )
+        ]
+    if claim.verdict == "in_progress":
+        waiting = (
+            f"waiting for approval {held.approval_request_id}"
+            if held.approval_request_id
+            else "being processed"
+        )
+        return [
+            Finding(
+                code="in_progress",
+                message=f"invoice {held.invoice_number} of {report.vendor_name} is already "
+                f"{waiting} in run {held.thread_id}; this run pays nothing (if that run "
+                "stopped, `overture recover` resumes it)",
+            )
+        ]
+    if claim.previous_outcome in obligations.REFUSED_OUTCOMES:
+        return [
+            Finding(
+                code="previously_refused",
+                message=f"an earlier run of invoice {held.invoice_number} ended "
+                f"{claim.previous_outcome}; a human decides whether to pay it now",
+            )
+        ]
+    return []
+
+
 def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Graph node: verify the extracted invoice; skipped when ingestion failed."""
     invoice = state.get("invoice")
     if invoice is None or state.get("errors"):
         return {"verification": None, **step("verify", "skipped: no invoice to verify")}
     context = context_of(runtime)
+    document = state.get("document")
     with Session(context.engine) as session:
-        report = verify_invoice(invoice, session, context.settings.price_tolerance)
+        report = verify_invoice(invoice, session, context.settings.price_tolerance, document)
     if context.verification_model is not None and context.read_tools is not None:
         scope = CallScope(thread_id_of(runtime), "verify", actor="verification-agent")
         report.findings += investigate(
             context.verification_model, invoice, context.read_tools, scope
         )
+    if report.vendor_id:
+        report.findings += claim_obligation(context, runtime, invoice, report, document)
     if runtime.store is not None and report.vendor_id:
         report.past_cases = recall(runtime.store, report.vendor_id, invoice)
     outcome = "; ".join(report.messages()) or f"clean match for {report.vendor_name}"

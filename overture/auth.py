@@ -7,6 +7,14 @@ approval on that thread requires may read it and resume it. A resume's approver 
 authenticated user: the name a client puts in the decision is overwritten here, and again by
 the approval node from the run's server info (nodes/approval.py), so neither alone is trusted.
 
+State is not a trust boundary (issue 11, item 11): every graph served here (langgraph.json:
+accounts_payable, supervisor) moves money or sends mail, so no client may steer one. A run
+starts from `input` or resumes an approval with `command={"resume": <decision>}`; a command
+carrying `goto` or `update`, a client-chosen `interrupt_before`/`interrupt_after` or
+`checkpoint_id`, and any write of thread state (`threads.update_state`, bulk updates, a thread
+created with `supersteps`) answer 403. A graph without side effects added later would need its
+own exemption here.
+
 Lookups are blocking SQLAlchemy calls on the process's application engine, so they run in a
 worker thread: the server's event loop must never block.
 """
@@ -14,7 +22,7 @@ worker thread: the server's event loop must never block.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from langgraph_sdk import Auth
 from sqlalchemy import Engine, select
@@ -117,6 +125,36 @@ def stamp_approver(command: Any, identity: str) -> None:
             value["approver"] = identity
 
 
+ALLOWED_RUNS = (
+    'start a run with `input` (e.g. {"upload": {"name": ..., "content_base64": ...}}) or '
+    'resume an approval with `command={"resume": <decision>}`'
+)
+"""What a client may do with a workflow, for every refusal to say."""
+
+_STEERING_KWARGS = ("interrupt_before", "interrupt_after")
+
+
+def steering(kwargs: dict[str, Any]) -> str | None:
+    """What in a run request would steer the workflow past its agents; None when nothing."""
+    command = kwargs.get("command")
+    if isinstance(command, dict):
+        extra = sorted(key for key, value in command.items() if key != "resume" and value)
+        if extra:
+            return f"a command with {' and '.join(f'`{key}`' for key in extra)}"
+    for key in _STEERING_KWARGS:
+        if kwargs.get(key):
+            return f"`{key}`"
+    config = kwargs.get("config")
+    configurable = config.get("configurable") if isinstance(config, dict) else None
+    if isinstance(configurable, dict) and configurable.get("checkpoint_id"):
+        return "a `checkpoint_id` (a run from an earlier state)"
+    return None
+
+
+def forbidden(detail: str) -> Auth.exceptions.HTTPException:
+    return Auth.exceptions.HTTPException(status_code=403, detail=detail)
+
+
 def _owner_filter(ctx: Auth.types.AuthContext) -> dict[str, str]:
     return {OWNER_KEY: ctx.user.identity}
 
@@ -195,6 +233,12 @@ async def on_run_create(
     and is allowed only to an approver of it, as themselves."""
     metadata = value.get("metadata")
     kwargs = value.get("kwargs") or {}
+    steered = steering(kwargs)
+    if steered is not None:
+        raise forbidden(
+            f"{steered} is refused: this workflow has side effects and is steered only by "
+            f"its agents; {ALLOWED_RUNS}"
+        )
     command = kwargs.get("command")
     if not (isinstance(command, dict) and "resume" in command):
         if isinstance(metadata, dict):  # the owner, also of a thread created on the fly
@@ -214,6 +258,25 @@ async def on_run_create(
         )
     stamp_approver(command, ctx.user.identity)
     return None
+
+
+@auth.on.threads.update
+async def on_thread_update(
+    ctx: Auth.types.AuthContext, value: Auth.types.ThreadsUpdate
+) -> dict[str, str]:
+    """A thread's owner may edit its metadata or cancel its runs; nobody writes its state.
+
+    The server calls this event for all three; only a metadata patch carries `metadata` and
+    only a cancellation an `action` (langgraph_runtime_inmem Threads.patch, Runs.cancel), so
+    an event with neither is a state write: `threads.update_state`, a bulk update, or the
+    `supersteps` of a new thread.
+    """
+    if "metadata" not in value and "action" not in value:
+        raise forbidden(
+            "thread state cannot be written through the API: it would decide what is paid "
+            f"without the agents; {ALLOWED_RUNS}"
+        )
+    return await owner_only(ctx, cast(dict[str, Any], value))
 
 
 @auth.on.assistants

@@ -9,6 +9,7 @@ import typer
 from observability import cli as observability_cli
 from overture import cli_approvals, cli_extract, cli_memory, cli_process, cli_supervisor, cli_tokens
 from overture.cli_users import users_app
+from overture.cli_vendors import vendors_app
 
 app = typer.Typer(
     name="overture",
@@ -23,6 +24,7 @@ cli_supervisor.register(app)
 cli_memory.register(app)
 observability_cli.register(app)
 app.add_typer(users_app, name="users")
+app.add_typer(vendors_app, name="vendors")
 cli_tokens.register(app)
 cli_extract.register(app)
 

@@ -1,11 +1,13 @@
-"""`overture approvals`, `overture approve ID --as USER`, `overture reject ID --as USER`.
+"""`overture approvals`, `overture approve ID`, `overture reject ID`, `overture cancel ID`.
 
 Any process may decide: requests are read from SQL and the waiting thread is resumed through
-the SQL checkpointer, so the process that started the run may be long gone.
+the SQL checkpointer, so the process that started the run may be long gone. The decider is
+the owner of `OVERTURE_API_KEY` (overture/cli_identity.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -14,8 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from overture.cli_common import cli_app, console, err_console, status_text, trail_table
-from overture.errors import OvertureError
-from overture.service import decision, resume_approval
+from overture.cli_identity import decider
+from overture.service import cancel_request, decision, resume_approval
 from tools import approvals, audit_log, audit_trail
 from tools.approvals import ApprovalRequest
 from tools.audit_log import AuditRecord
@@ -61,46 +63,72 @@ def approvals_command(
         console.print(
             pending_table(approvals.list_requests(app.engine, None if all_ else "pending"))
         )
+        if not all_ and (stale := approvals.list_requests(app.engine, "stale")):
+            table = pending_table(stale)
+            table.title = "Stale: no run waits on these (`overture cancel ID --reason ...`)"
+            console.print(table)
         console.print(review_table(audit_log.list_records(app.engine, "held_for_review")))
         if all_:
             console.print(trail_table(audit_trail.history(app.engine)))
 
 
+AS_HELP = (
+    "Single-user demo mode only (OVERTURE_SINGLE_USER=true, SQLite): decide as NAME, unproven. "
+    "Otherwise the decider is the owner of OVERTURE_API_KEY."
+)
+
+
 def approve(
     approval_id: Annotated[str, typer.Argument(help="Approval request id (apr-...).")],
-    as_: Annotated[str, typer.Option("--as", help="Who approves.")],
+    as_: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
     comment: Annotated[str, typer.Option(help="Note for the audit trail.")] = "",
     amount: Annotated[
-        Decimal | None, typer.Option(help="Edit: pay this amount instead.", parser=Decimal)
+        Decimal | None,
+        typer.Option(help="Edit: pay this lower amount instead (never more).", parser=Decimal),
     ] = None,
-    iban: Annotated[str | None, typer.Option(help="Edit: pay to this IBAN instead.")] = None,
 ) -> None:
-    """Approve (or, with --amount/--iban, edit and approve) a request; the run resumes."""
+    """Approve (or, with --amount, lower and approve) a request; the run resumes.
+
+    The payee is always the vendor master's account: a new bank account is a vendor-master
+    change (`overture vendors propose-iban`), confirmed by a second person.
+    """
     edits: dict[str, Any] = {}
     if amount is not None:
         edits["amount"] = str(amount)
-    if iban is not None:
-        edits["payee_iban"] = iban
     action: Literal["approve", "edit"] = "edit" if edits else "approve"
-    _decide(approval_id, decision(action, as_, comment, edits))
+    _decide(approval_id, as_, lambda who: decision(action, who, comment, edits))
 
 
 def reject(
     approval_id: Annotated[str, typer.Argument(help="Approval request id (apr-...).")],
-    as_: Annotated[str, typer.Option("--as", help="Who rejects.")],
     reason: Annotated[str, typer.Option(help="Why; kept in the audit record.")],
+    as_: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
 ) -> None:
     """Reject a request; the run resumes, pays nothing and writes its audit record."""
-    _decide(approval_id, decision("reject", as_, reason))
+    _decide(approval_id, as_, lambda who: decision("reject", who, reason))
 
 
-def _decide(approval_id: str, value: dict[str, Any]) -> None:
-    with cli_app() as app:
-        try:
-            result = resume_approval(app, approval_id, value)
-        except OvertureError as error:
-            err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-            raise typer.Exit(1) from error
+def cancel(
+    approval_id: Annotated[str, typer.Argument(help="A stale or pending request (apr-...).")],
+    reason: Annotated[str, typer.Option(help="Why; kept in the request.")],
+    as_: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
+) -> None:
+    """Withdraw a request no run waits on any more (`overture recover` marks those stale)."""
+    with cli_app() as app:  # an OvertureError becomes one red line, exit 1
+        who, _ = decider(app.engine, as_)
+        cancel_request(app, approval_id, who, reason)
+        console.print(f"{approval_id}: cancelled by {who}")
+
+
+def _decide(approval_id: str, as_: str | None, value_for: Callable[[str], dict[str, Any]]) -> None:
+    with cli_app() as app:  # an OvertureError becomes one red line, exit 1
+        who, unproven = decider(app.engine, as_)
+        if unproven:
+            err_console.print(
+                f"[yellow]single-user mode:[/] deciding as {escape(who)} without proof of "
+                "identity (OVERTURE_SINGLE_USER=true, local SQLite only)"
+            )
+        result = resume_approval(app, approval_id, value_for(who))
         console.print(f"{approval_id}: {status_text(result.status)} (thread {result.thread_id})")
         if result.summary:
             console.print(escape(result.summary))
@@ -110,3 +138,4 @@ def register(app: typer.Typer) -> None:
     app.command("approvals")(approvals_command)
     app.command()(approve)
     app.command()(reject)
+    app.command()(cancel)

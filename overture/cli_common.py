@@ -12,7 +12,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from observability.tracing import flush_langsmith
-from overture.errors import OvertureError
+from overture.errors import OvertureError, SettingsError
 from overture.runtime import App, open_app, open_engine
 from overture.service import RunOutcome
 from overture.settings import get_settings
@@ -31,15 +31,25 @@ STATUS_STYLE = {
 }
 
 
+SETTINGS_EXIT_CODE = 2
+"""A malformed `OVERTURE_*` variable is a usage error (as a bad option is for typer)."""
+
+
+def _fail(error: OvertureError) -> typer.Exit:
+    """Print `error` as one red line; the exit to raise: 2 for settings, 1 otherwise."""
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+    return typer.Exit(SETTINGS_EXIT_CODE if isinstance(error, SettingsError) else 1)
+
+
 @contextmanager
 def cli_app() -> Iterator[App]:
-    """Open the app; any `OvertureError` becomes one red line and exit code 1."""
+    """Open the app; any `OvertureError` becomes one red line and exit code 1 (2 for a
+    malformed setting)."""
     try:
         with open_app() as app:
             yield app
     except OvertureError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1) from error
+        raise _fail(error) from error
     finally:
         flush_langsmith()  # a CLI process is short: send buffered LangSmith runs before exit
 
@@ -47,17 +57,15 @@ def cli_app() -> Iterator[App]:
 @contextmanager
 def cli_engine() -> Iterator[Engine]:
     """The migrated application engine alone (for commands that need no graph); any
-    `OvertureError` becomes one red line and exit code 1."""
+    `OvertureError` becomes one red line and exit code 1 (2 for a malformed setting)."""
     try:
         engine = open_engine(get_settings())
     except OvertureError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1) from error
+        raise _fail(error) from error
     try:
         yield engine
     except OvertureError as error:
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}")
-        raise typer.Exit(1) from error
+        raise _fail(error) from error
     finally:
         engine.dispose()
 

@@ -25,7 +25,8 @@ from overture.cli_common import (
 from overture.cli_supervisor import show_goal
 from overture.errors import ThreadNotFound
 from overture.runtime import is_supervisor_thread
-from overture.service import RunOutcome, outcome, process_document, snapshot
+from overture.service import RunOutcome, outcome, process_document, snapshot, stopped_runs
+from overture.service import recover as recover_runs
 from tools import approvals, audit_log, audit_trail, records
 from tools.seed import DEFAULT_SEED, load_seed_file
 
@@ -62,16 +63,21 @@ def demo(
         console.print(pending_table(approvals.list_requests(app.engine)))
         console.print(review_table(audit_log.list_records(app.engine, "held_for_review")))
         console.print(
-            "Approve with [bold]overture approve ID --as NAME[/], reject with "
-            "[bold]overture reject ID --as NAME --reason TEXT[/]; "
-            "[bold]overture show THREAD[/] explains any run."
+            "Approve with [bold]OVERTURE_API_KEY=... overture approve ID[/], reject with "
+            "[bold]overture reject ID --reason TEXT[/] (keys: [bold]overture tokens create "
+            "alice[/]); [bold]overture show THREAD[/] explains any run."
         )
 
 
 def run(
     files: Annotated[list[Path], typer.Argument(help="Documents: PDF, .eml or text.")],
 ) -> None:
-    """Process documents; a bad file is reported and held for review, the others go on."""
+    """Process documents; a bad file is reported and held for review, the others go on.
+
+    Each document's thread id is printed as its run starts. A run that was killed or crashed
+    is resumed with `overture recover`; running the file again pays nothing twice (it finds
+    the invoice paid, or held by the first run).
+    """
     with cli_app() as app:
         with Session(app.engine) as session:
             if not records.list_vendors(session):
@@ -84,7 +90,11 @@ def run(
             task = progress.add_task("processing", total=len(files))
             for path in files:
                 progress.update(task, description=path.name)
-                outcomes.append(process_document(app, path))
+
+                def started(thread_id: str, path: Path = path) -> None:
+                    progress.console.print(f"started {thread_id} for {escape(str(path))}")
+
+                outcomes.append(process_document(app, path, on_start=started))
                 progress.advance(task)
         report_problems(outcomes)
         console.print(outcomes_table(outcomes))
@@ -92,6 +102,47 @@ def run(
         for item in waiting:
             console.print(f"{item.approval_id} waits for approval ({item.document_path})")
         if any(o.status == "failed" for o in outcomes):
+            raise typer.Exit(1)
+
+
+def recover(
+    list_only: Annotated[
+        bool, typer.Option("--list", help="Only list what would be recovered.")
+    ] = False,
+) -> None:
+    """Resume runs that stopped mid-way (killed, crashed) and reconcile approval requests.
+
+    A run whose process is gone continues from its last checkpoint, or starts again from its
+    document when it died before the first one; a request past its expiry becomes `expired`
+    (its run ends unpaid) and one no run waits on becomes `stale` (`overture cancel` it).
+    Payments stay exactly once: every run of an invoice shares its obligation.
+    """
+    with cli_app() as app:
+        if list_only:
+            table = Table(title="Runs that stopped mid-way")
+            for column in ("thread", "document", "started"):
+                table.add_column(column, overflow="fold")
+            for entry in stopped_runs(app):
+                table.add_row(
+                    entry.thread_id, escape(entry.document_path), f"{entry.started_at:%F %T}"
+                )
+            console.print(table)
+            return
+        done = recover_runs(app)
+        table = Table(title="Recovered")
+        for column in ("thread", "action", "outcome", "approval"):
+            table.add_column(column, overflow="fold")
+        for item in done:
+            table.add_row(
+                item.thread_id,
+                item.action,
+                status_text(item.outcome.status) if item.outcome else "-",
+                item.approval_id or "",
+            )
+        if not done:
+            table.caption = "nothing to recover"
+        console.print(table)
+        if any(item.outcome and item.outcome.status == "failed" for item in done):
             raise typer.Exit(1)
 
 
@@ -172,4 +223,5 @@ def _progress() -> Progress:
 def register(app: typer.Typer) -> None:
     app.command()(demo)
     app.command()(run)
+    app.command()(recover)
     app.command()(show)

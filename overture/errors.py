@@ -341,3 +341,68 @@ class AlreadyDecided(ApprovalRefused):
             f"approval request {request_id} was already decided ({status}{who}); "
             "see `overture approvals --history`",
         )
+
+
+class SettingsError(ConfigurationError):
+    """An `OVERTURE_*` variable holds a value its setting cannot take (issue 11, item 12)."""
+
+    def __init__(
+        self,
+        variable: str,
+        value: str,
+        problem: str,
+        accepted: str,
+        also_invalid: list[str] | None = None,
+    ) -> None:
+        self.variable = variable
+        self.value = value
+        self.problem = problem
+        self.accepted = accepted
+        self.also_invalid = list(also_invalid or [])
+        more = f" (also invalid: {', '.join(self.also_invalid)})" if self.also_invalid else ""
+        super().__init__(f"{variable}={value!r} is not valid ({problem}); use {accepted}{more}")
+
+
+class InvalidIban(OvertureError, ValueError):
+    """A value given as an IBAN is not one (schwifty's structure, length or checksum check)."""
+
+    def __init__(self, value: str, problem: str) -> None:
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{value!r} is not a valid IBAN ({problem}); check it with the vendor")
+
+
+class BankChangeRefused(OvertureError):
+    """A vendor bank-detail change broke its control (unknown vendor, same person twice, ...)."""
+
+    def __init__(self, subject: str, problem: str) -> None:
+        self.subject = subject
+        self.problem = problem
+        super().__init__(f"bank-detail change refused for {subject}: {problem}")
+
+
+class NotAuthenticated(OvertureError):
+    """A command that decides needs a proven identity: an API key, not a typed name."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(
+            f"{problem}; set OVERTURE_API_KEY to your key (`overture tokens create USER` makes "
+            "one), or for a local single-user demo on SQLite set OVERTURE_SINGLE_USER=true "
+            "and pass --as NAME"
+        )
+
+
+class NothingToPay(ToolCallRefused):
+    """Execution found no payment this run may make: the books, not the state, decide."""
+
+    code = "nothing_to_pay"
+
+    def __init__(self, thread_id: str, problem: str) -> None:
+        self.thread_id = thread_id
+        self.problem = problem
+        super().__init__(
+            "payments.pay",
+            f"run {thread_id} may not pay: {problem}; the invoice must pass verification "
+            "(and approval above the threshold) in this run",
+        )

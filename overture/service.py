@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -20,18 +21,26 @@ from nodes.planning import PlanStep
 from nodes.supervision import StepResult
 from overture.errors import (
     AlreadyDecided,
+    ApprovalExpired,
     ApprovalNotFound,
     InvalidDecision,
     ThreadNotFound,
 )
 from overture.runtime import SUPERVISOR_THREAD_PREFIX, App
-from tools import approval_votes, approvals
+from tools import approval_votes, approvals, run_log
 from tools.approvals import ApprovalDecision
 from tools.locks import hold
 from tools.payments import PaymentInstruction
+from tools.schema import utcnow
 
 Status = Literal[
-    "paid", "rejected", "held_for_review", "approval_rejected", "awaiting_approval", "failed"
+    "paid",
+    "rejected",
+    "held_for_review",
+    "approval_rejected",
+    "approval_expired",
+    "awaiting_approval",
+    "failed",
 ]
 
 
@@ -57,23 +66,114 @@ def new_thread_id(path: str | Path, prefix: str = "ap") -> str:
     return f"{prefix}-{stem}-{uuid.uuid4().hex[:8]}"
 
 
-def process_document(app: App, path: str | Path, thread_id: str | None = None) -> RunOutcome:
-    """Run one document through the graph; never raises for a bad document or a node bug."""
+def process_document(
+    app: App,
+    path: str | Path,
+    thread_id: str | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> RunOutcome:
+    """Run one document through the graph; never raises for a bad document or a node bug.
+
+    The run is written to the run log before its first step (`on_start` then hears its
+    thread id), so a run killed at any moment is found again by `recover`.
+    """
     thread_id = thread_id or new_thread_id(path)
+    run_log.started(app.engine, thread_id, str(path), "accounts_payable")
+    if on_start is not None:
+        on_start(thread_id)
+    return _finish(app, thread_id, str(path), {"document_path": str(path)})
+
+
+def _finish(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome:
+    """Invoke the thread (input, None to continue, or a Command) and log how it stands."""
     try:
-        app.graph.invoke(
-            {"document_path": str(path)},
-            app.config(thread_id, document=str(path)),
-            context=app.context,
-        )
+        app.graph.invoke(graph_input, app.config(thread_id, document=path), context=app.context)
+        result = outcome(app, thread_id)
     except Exception as error:  # noqa: BLE001 - one bad file never stops the others
-        return RunOutcome(
+        result = RunOutcome(
             thread_id=thread_id,
-            document_path=str(path),
+            document_path=path,
             status="failed",
             errors=[f"{path}: {type(error).__name__}: {error}"],
         )
-    return outcome(app, thread_id)
+    run_log.finished(app.engine, thread_id, result.status)
+    return result
+
+
+class Recovery(BaseModel):
+    """What `recover` did with one stopped run, or with one approval request."""
+
+    thread_id: str
+    action: Literal["restarted", "resumed", "still_running", "expired", "stale"]
+    outcome: RunOutcome | None = None
+    approval_id: str | None = None
+
+
+def stopped_runs(app: App) -> list[run_log.RunEntry]:
+    """Runs logged as running whose process is gone (killed, crashed, machine restarted)."""
+    return [entry for entry in run_log.unfinished(app.engine) if not entry.process_alive()]
+
+
+def recover(app: App) -> list[Recovery]:
+    """Resume every stopped run from its last checkpoint (or start it again from its input
+    when it died before its first one), then reconcile the approval requests."""
+    done: list[Recovery] = []
+    for entry in run_log.unfinished(app.engine):
+        if entry.process_alive():
+            done.append(Recovery(thread_id=entry.thread_id, action="still_running"))
+            continue
+        run_log.started(app.engine, entry.thread_id, entry.document_path, entry.workflow)
+        state = app.graph.get_state(app.config(entry.thread_id))
+        fresh = not state.values and not state.next
+        graph_input = {"document_path": entry.document_path} if fresh else None
+        result = _finish(app, entry.thread_id, entry.document_path, graph_input)
+        action: Literal["restarted", "resumed"] = "restarted" if fresh else "resumed"
+        done.append(Recovery(thread_id=entry.thread_id, action=action, outcome=result))
+    return done + reconcile_approvals(app)
+
+
+def reconcile_approvals(app: App) -> list[Recovery]:
+    """Pending requests past their expiry become `expired` (their run ends, unpaid); those no
+    run waits on any more become `stale`, so nothing stays pending for ever."""
+    done: list[Recovery] = []
+    for request in approvals.list_requests(app.engine, "pending"):
+        terms = approval_votes.get_terms(app.engine, request.id)
+        if terms is not None and utcnow() > terms.expires_at:
+            approvals.expire(app.engine, request.id)
+            result = _end_expired(app, request.thread_id, request.document_path)
+            done.append(
+                Recovery(
+                    thread_id=request.thread_id,
+                    action="expired",
+                    outcome=result,
+                    approval_id=request.id,
+                )
+            )
+        elif not _waits_on(app, request.thread_id, request.id):
+            approvals.close_pending(
+                app.engine, request.id, "stale", "system", "no run waits on it any more"
+            )
+            done.append(
+                Recovery(thread_id=request.thread_id, action="stale", approval_id=request.id)
+            )
+    return done
+
+
+def _waits_on(app: App, thread_id: str, approval_id: str) -> bool:
+    graph, _ = app.graph_for(thread_id)
+    state = graph.get_state(app.config(thread_id))
+    return any(
+        isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
+        for i in state.interrupts
+    )
+
+
+def _end_expired(app: App, thread_id: str, document_path: str) -> RunOutcome | None:
+    """Let a run whose request expired end: its gateway sees `expired` and pays nothing."""
+    graph, _ = app.graph_for(thread_id)
+    if graph is not app.graph or not app.graph.get_state(app.config(thread_id)).next:
+        return None
+    return _finish(app, thread_id, document_path, None)
 
 
 def snapshot(app: App, thread_id: str) -> StateSnapshot:
@@ -138,9 +238,14 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
     checked = checked.model_copy(update={"decision_id": checked.decision_id or uuid.uuid4().hex})
     terms = approval_votes.get_terms(app.engine, approval_id)
     if terms is not None:  # refuse (and audit) a decider the policy rejects, before resuming
-        approval_votes.precheck(
-            app.engine, terms, approver_id=checked.approver, action=checked.action
-        )
+        try:
+            approval_votes.precheck(
+                app.engine, terms, approver_id=checked.approver, action=checked.action
+            )
+        except ApprovalExpired:
+            approvals.expire(app.engine, approval_id)  # and its run ends, unpaid
+            _end_expired(app, request.thread_id, request.document_path)
+            raise
     state = snapshot(app, request.thread_id)
     if not any(
         isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
@@ -152,7 +257,11 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
         ):
             # a concurrent approver decided (and resumed) between our checks and now
             raise AlreadyDecided(request.call.tool, approval_id, tally.status, tally.deciders)
-        raise InvalidDecision(approval_id, f"thread {request.thread_id} is not waiting on it")
+        raise InvalidDecision(
+            approval_id,
+            f"thread {request.thread_id} is not waiting on it; `overture recover` resumes a run "
+            "that stopped mid-way and marks a request no run waits on as stale",
+        )
     graph, context = app.graph_for(request.thread_id)
     graph.invoke(
         Command(resume=checked.model_dump(mode="json")),
@@ -162,6 +271,24 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
     if graph is app.supervisor:
         return goal_outcome(app, request.thread_id).for_document(request.document_path)
     return outcome(app, request.thread_id)
+
+
+def cancel_request(app: App, approval_id: str, by: str, reason: str) -> None:
+    """Withdraw a pending or stale request; one a run still waits on is rejected instead, so
+    the run ends and records why."""
+    request = approvals.get_request(app.engine, approval_id)
+    if request is None:
+        raise ApprovalNotFound(approval_id)
+    if request.status == "pending" and _waits_on(app, request.thread_id, approval_id):
+        resume_approval(app, approval_id, decision("reject", by, f"cancelled: {reason}"))
+        return
+    if request.status not in ("pending", "stale"):
+        raise AlreadyDecided(request.call.tool, approval_id, request.status, None)
+    with hold(app.engine, f"thread:{request.thread_id}"):
+        if not approvals.close_pending(app.engine, approval_id, "cancelled", by, reason):
+            approvals.close_pending(
+                app.engine, approval_id, "cancelled", by, reason, from_status="stale"
+            )
 
 
 class GoalOutcome(BaseModel):

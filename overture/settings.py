@@ -1,23 +1,61 @@
-"""Settings from the environment (``OVERTURE_*``), with defaults that need no network."""
+"""Settings from the environment (``OVERTURE_*``), with defaults that need no network.
+
+A malformed value never ends in a pydantic traceback: `get_settings()` raises a
+`SettingsError` naming the variable, the value and the forms it accepts.
+"""
 
 from __future__ import annotations
 
 import getpass
+import re
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from overture.errors import SettingsError
+
 DEFAULT_HOME = Path(".overture")
+ENV_PREFIX = "OVERTURE_"
+
+_SECONDS = re.compile(r"\s*\d+(\.\d+)?\s*")
+_DURATION = TypeAdapter(timedelta)
+
+DURATION_FORMS = "a number of seconds (e.g. 90) or an ISO 8601 duration (e.g. PT72H, P3D)"
+_ACCEPTED_BY_TYPE: dict[object, str] = {
+    timedelta: DURATION_FORMS,
+    Decimal: "a decimal number (e.g. 10000 or 0.02)",
+    int: "a whole number (e.g. 20)",
+    float: "a number (e.g. 0.5)",
+}
+"""What to tell a user who set a variable of this type to something else."""
+
+
+def parse_duration(value: object) -> timedelta:
+    """A positive duration from seconds (`90`, `1.5`) or ISO 8601 (`PT72H`, `P3D`).
+
+    Pydantic alone reads a bare "90" from the environment as a malformed ISO duration, though
+    the setting's description (and any user) says seconds are fine.
+    """
+    if isinstance(value, timedelta):
+        duration = value
+    elif isinstance(value, int | float) or (isinstance(value, str) and _SECONDS.fullmatch(value)):
+        duration = timedelta(seconds=float(value))
+    else:
+        duration = _DURATION.validate_python(value)
+    if duration <= timedelta(0):
+        raise ValueError("a duration must be longer than zero")
+    return duration
 
 
 class Settings(BaseSettings):
     """Everything Overture reads from the environment; every field has a working default."""
 
-    model_config = SettingsConfigDict(env_prefix="OVERTURE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     home: Path = Field(
         DEFAULT_HOME, description="Folder for the embedded SQLite database and artefacts."
@@ -74,6 +112,19 @@ class Settings(BaseSettings):
     )
     supervisor_max_steps: int = Field(20, description="Steps before the supervisor stops.")
 
+    inbox_root: Path | None = Field(
+        None,
+        description="The only folder a document may be read from by path (resolved: no `..` "
+        "or symlink out of it). Unset: the CLI and Python read any path their user names; "
+        "the server reads only under `inbox` (OVERTURE_INBOX). Keep `inbox` inside it (the "
+        "supervisor reads from there). Server clients send the document itself (`upload`).",
+    )
+
+    @field_validator("approval_ttl", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> timedelta:
+        return parse_duration(value)
+
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under `home`."""
         if self.database_url:
@@ -83,5 +134,24 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings; tests build `Settings(...)` directly instead."""
-    return Settings()
+    """The process-wide settings; tests build `Settings(...)` directly instead.
+
+    Raises `SettingsError` (not pydantic's `ValidationError`) for a malformed variable.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise settings_error(error) from None
+
+
+def settings_error(error: ValidationError) -> SettingsError:
+    """The first invalid variable (and the names of any others) as one `SettingsError`."""
+    problems = error.errors(include_url=False)
+    names = [ENV_PREFIX + "_".join(str(part) for part in p["loc"]).upper() for p in problems]
+    first = problems[0]
+    field = Settings.model_fields.get(str(first["loc"][0])) if first["loc"] else None
+    annotation = field.annotation if field is not None else None
+    accepted = _ACCEPTED_BY_TYPE.get(annotation, "see `overture --help` for the setting")
+    return SettingsError(
+        names[0], str(first.get("input")), str(first["msg"]), accepted, also_invalid=names[1:]
+    )

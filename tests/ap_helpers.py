@@ -63,3 +63,21 @@ def clean_invoice(**overrides: Any) -> Invoice:
     }
     values.update(overrides)
     return Invoice(**values)
+
+
+def verified(engine: Engine, thread_id: str, invoice: Invoice, findings: list[str] | None = None):
+    """What the verification agent records for a run: its claim on the invoice's obligation.
+
+    Nodes after verification read what to pay from it, never from state (issue 11).
+    """
+    from tools import obligations
+
+    return obligations.claim(
+        engine,
+        vendor_id="V001",
+        invoice_number=invoice.invoice_number,
+        amount=invoice.total,
+        currency=invoice.currency,
+        thread_id=thread_id,
+        findings=list(findings or []),
+    )

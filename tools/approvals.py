@@ -20,7 +20,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from tools.canonical import sha256_hex
 from tools.schema import Base, as_utc, utcnow
 
-ApprovalStatus = Literal["pending", "approved", "rejected"]
+ApprovalStatus = Literal["pending", "approved", "rejected", "expired", "stale", "cancelled"]
+"""expired: not decided within its TTL; stale: no run waits on it any more (reconciled by
+`overture recover`); cancelled: withdrawn by a user (`overture approvals cancel`)."""
 
 
 class ToolCall(BaseModel):
@@ -98,13 +100,18 @@ class ApprovalRequestRow(Base):
             requested_at=as_utc(self.requested_at),
             decided_by=self.decided_by,
             decided_at=as_utc(self.decided_at),
-            decision=ApprovalDecision.model_validate(self.decision) if self.decision else None,
+            decision=(
+                ApprovalDecision.model_validate(self.decision)
+                if self.decision and self.status in ("approved", "rejected")
+                else None
+            ),
         )
 
 
-def approval_id(thread_id: str, invoice_key: str) -> str:
-    """Deterministic, so the gateway re-running on resume finds the same request."""
-    return "apr-" + sha256_hex({"thread": thread_id, "invoice": invoice_key})[:16]
+def approval_id(thread_id: str, obligation_id: str) -> str:
+    """Deterministic, so the gateway re-running on resume finds the same request; one per
+    obligation and owning run (only one run owns an obligation at a time)."""
+    return "apr-" + sha256_hex({"thread": thread_id, "invoice": obligation_id})[:16]
 
 
 def record_request(engine: Engine, request: ApprovalRequest) -> ApprovalRequest:
@@ -153,6 +160,35 @@ def decide(engine: Engine, request_id: str, decision: ApprovalDecision) -> bool:
         # Session.execute is typed as returning Result, but an UPDATE yields a CursorResult
         # (the one with rowcount), as SQLAlchemy's DML docs say.
         return cast(CursorResult[Any], result).rowcount == 1
+
+
+def close_pending(
+    engine: Engine,
+    request_id: str,
+    status: ApprovalStatus,
+    by: str,
+    reason: str,
+    *,
+    from_status: ApprovalStatus = "pending",
+) -> bool:
+    """Move a request from `from_status` to `expired`, `stale` or `cancelled`; False if it
+    was not in `from_status` (someone decided it meanwhile)."""
+    with Session(engine) as session, session.begin():
+        result = session.execute(
+            update(ApprovalRequestRow)
+            .where(ApprovalRequestRow.id == request_id, ApprovalRequestRow.status == from_status)
+            .values(
+                status=status,
+                decided_by=by,
+                decided_at=utcnow(),
+                decision={"action": status, "approver": by, "comment": reason},
+            )
+        )
+        return cast(CursorResult[Any], result).rowcount == 1
+
+
+def expire(engine: Engine, request_id: str) -> bool:
+    return close_pending(engine, request_id, "expired", "system", "not decided within its TTL")
 
 
 def get_request(engine: Engine, request_id: str) -> ApprovalRequest | None:

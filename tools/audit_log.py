@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tools.schema import Base, as_utc, utcnow
 
-Outcome = Literal["paid", "rejected", "held_for_review", "approval_rejected"]
+Outcome = Literal["paid", "rejected", "held_for_review", "approval_rejected", "approval_expired"]
 
 
 class AuditRecord(BaseModel):

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tools.schema import Base, as_utc, utcnow
 
-AuditEventKind = Literal["requested", "decided", "refused", "executed", "replayed", "failed"]
+AuditEventKind = Literal[
+    "requested", "decided", "refused", "executed", "replayed", "failed", "vendor_change", "expired"
+]
 
 
 class AuditEventRow(Base):

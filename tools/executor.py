@@ -24,17 +24,22 @@ from tools.approval_votes import votes_for
 from tools.audit_trail import AuditEvent
 from tools.canonical import canonical_json
 from tools.crashpoints import crash_point
-from tools.ledger import ExecutionLedger, idempotency_key
+from tools.ledger import ExecutionLedger, idempotency_key, obligation_key
 from tools.registry import BoundCall, ToolRegistry, ToolSpec
 
 
 @dataclass(frozen=True)
 class CallScope:
-    """Where a call is made: the thread and node (part of the idempotency key) and who asks."""
+    """Where a call is made: the thread and node (part of the idempotency key) and who asks.
+
+    `obligation` names the business obligation the call fulfils (tools/obligations.py); its
+    key then replaces the thread's, so no other run of the same obligation repeats it.
+    """
 
     thread_id: str
     node: str
     actor: str = "agent"
+    obligation: str | None = None
 
 
 class ToolOutcome(BaseModel):
@@ -85,7 +90,11 @@ class ToolExecutor:
             return ToolOutcome(
                 tool=spec.name, status="succeeded", result=result, payload_hash=call.payload_hash
             )
-        key = idempotency_key(scope.thread_id, scope.node, spec.name, call.arguments)
+        key = (
+            obligation_key(scope.obligation, spec.name)
+            if scope.obligation
+            else idempotency_key(scope.thread_id, scope.node, spec.name, call.arguments)
+        )
         request_id = approval.request_id if approval else None
         crash_point("executor.before_ledger")
         try:

@@ -80,6 +80,12 @@ def idempotency_key(thread_id: str, node: str, tool: str, arguments: dict[str, A
     return sha256_hex({"thread": thread_id, "node": node, "tool": tool, "arguments": arguments})
 
 
+def obligation_key(obligation: str, tool: str) -> str:
+    """The key of a call that fulfils a business obligation (tools/obligations.py): the same
+    for every thread, process and replica that fulfils it, so the effect happens once."""
+    return sha256_hex({"obligation": obligation, "tool": tool})
+
+
 def to_json(value: Any) -> Any:
     """The JSON form the ledger records: models dumped, decimals and dates as strings."""
     if isinstance(value, BaseModel):

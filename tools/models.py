@@ -10,9 +10,13 @@ from tools import (  # noqa: F401
     approvers,
     audit_log,
     audit_trail,
+    decision_facts,
     ledger,
+    obligations,
     outbox,
     records,
+    run_log,
+    vendor_changes,
 )
 from tools.schema import Base
 

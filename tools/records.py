@@ -154,6 +154,11 @@ def list_vendors(session: Session) -> list[Vendor]:
     return [row.to_domain() for row in session.scalars(select(VendorRow).order_by(VendorRow.id))]
 
 
+def get_vendor(session: Session, vendor_id: str) -> Vendor | None:
+    row = session.get(VendorRow, vendor_id)
+    return row.to_domain() if row else None
+
+
 def get_purchase_order(session: Session, number: str) -> PurchaseOrder | None:
     row = session.get(PurchaseOrderRow, number)
     return row.to_domain() if row else None

@@ -21,6 +21,7 @@ from overture.runtime import App, open_app
 from overture.service import outcome, process_document
 from overture.settings import Settings
 from tools import approvals, audit_log
+from tools.api_keys import create_token
 from tools.payments import PaymentGateway
 from tools.records import InvoiceRow
 from tools.seed import load_seed_file
@@ -33,14 +34,21 @@ EXPECTED = json.loads((ROOT / "examples" / "expected.json").read_text(encoding="
 CLI = [sys.executable, "-m", "overture.cli"]
 
 
-def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a new process on the test's database (wide, so lines don't wrap)."""
+def cli(
+    settings: Settings, *args: str, key: str | None = None, single_user: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a new process on the test's database (wide, so lines don't wrap), as
+    the owner of API key `key`, or in the labelled single-user demo mode."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k not in ("OVERTURE_API_KEY",)},
         "OVERTURE_DATABASE_URL": settings.resolved_database_url(),
         "OVERTURE_HOME": str(settings.home),
         "COLUMNS": "400",
     }
+    if key is not None:
+        env["OVERTURE_API_KEY"] = key
+    if single_user:
+        env["OVERTURE_SINGLE_USER"] = "true"
     return subprocess.run(
         [*CLI, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300
     )
@@ -71,15 +79,18 @@ def test_every_sample_document_ends_on_its_expected_route(app: App) -> None:
 def test_approval_in_a_separate_process_after_the_first_exited(settings: Settings) -> None:
     with open_app(settings) as app:
         load_seed_file(app.engine)
+        _, alice = create_token(app.engine, "alice")
+        _, bob = create_token(app.engine, "bob")
     started = cli(settings, "run", str(DOCUMENTS / "06_over_threshold.pdf"))
     assert started.returncode == 0, started.stderr
     with open_app(settings) as app:
         (request,) = approvals.list_requests(app.engine)
         assert PaymentGateway(app.engine).count() == 0
+    assert f"started {request.thread_id}" in started.stdout
     listed = cli(settings, "approvals")
     assert request.id in listed.stdout and "14762.00" in listed.stdout
 
-    decided = cli(settings, "approve", request.id, "--as", "alice", "--comment", "checked")
+    decided = cli(settings, "approve", request.id, "--comment", "checked", key=alice)
     assert decided.returncode == 0, decided.stderr
     assert "paid" in decided.stdout
 
@@ -96,8 +107,21 @@ def test_approval_in_a_separate_process_after_the_first_exited(settings: Setting
         assert record is not None and record.outcome == "paid"
         assert "alice" in record.summary and result.payment_id in record.summary
 
-    again = cli(settings, "approve", request.id, "--as", "bob")
+    again = cli(settings, "approve", request.id, key=bob)
     assert again.returncode == 1 and "already decided" in again.stderr
+
+
+def test_a_typed_name_does_not_approve_without_a_key(settings: Settings) -> None:
+    with open_app(settings) as app:
+        load_seed_file(app.engine)
+        started = process_document(app, DOCUMENTS / "06_over_threshold.pdf")
+    typed = cli(settings, "approve", started.approval_id or "", "--as", "alice")
+    assert typed.returncode == 1 and "OVERTURE_API_KEY" in typed.stderr
+    forged = cli(settings, "approve", started.approval_id or "", key="ovt_not-a-real-key")
+    assert forged.returncode == 1 and "unknown, revoked" in forged.stderr
+    with open_app(settings) as app:
+        assert PaymentGateway(app.engine).count() == 0
+        assert outcome(app, started.thread_id).status == "awaiting_approval"
 
 
 def test_reject_from_another_process_pays_nothing(tmp_path: Path) -> None:
@@ -105,8 +129,18 @@ def test_reject_from_another_process_pays_nothing(tmp_path: Path) -> None:
     with open_app(settings) as app:
         load_seed_file(app.engine)
         started = process_document(app, DOCUMENTS / "06_over_threshold.pdf")
-    rejected = cli(settings, "reject", started.approval_id, "--as", "bob", "--reason", "no PO")
+    rejected = cli(
+        settings,
+        "reject",
+        started.approval_id,
+        "--as",
+        "bob",
+        "--reason",
+        "no PO",
+        single_user=True,
+    )
     assert rejected.returncode == 0, rejected.stderr
+    assert "single-user mode" in rejected.stderr
     with open_app(settings) as app:
         assert outcome(app, started.thread_id).status == "approval_rejected"
         assert PaymentGateway(app.engine).count() == 0

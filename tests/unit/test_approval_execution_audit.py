@@ -19,7 +19,7 @@ from nodes.findings import VerificationReport
 from nodes.routing import after_approval
 from nodes.state import State
 from overture.settings import Settings
-from tests.ap_helpers import NORDWIND_IBAN, clean_invoice, seeded_engine
+from tests.ap_helpers import NORDWIND_IBAN, clean_invoice, seeded_engine, verified
 from tools import approvals, audit_log
 from tools.records import InvoiceRow
 
@@ -43,7 +43,8 @@ def gateway_graph():
     return builder.compile(checkpointer=InMemorySaver())
 
 
-def start_state(total: str = "12000.00") -> State:
+def start_state(context: Context, total: str = "12000.00") -> State:
+    verified(context.engine, "t-1", clean_invoice(total=Decimal(total)))
     return {
         "document_path": "big.pdf",
         "invoice": clean_invoice(total=Decimal(total)),
@@ -61,7 +62,7 @@ CONFIG = {"configurable": {"thread_id": "t-1"}}
 
 def test_interrupt_carries_the_exact_call_amount_and_reasons(context) -> None:
     graph = gateway_graph()
-    graph.invoke(start_state(), CONFIG, context=context)
+    graph.invoke(start_state(context), CONFIG, context=context)
     (pending,) = graph.get_state(CONFIG).interrupts
     payload = pending.value
     assert payload["tool"] == "payments.pay"
@@ -75,7 +76,7 @@ def test_interrupt_carries_the_exact_call_amount_and_reasons(context) -> None:
 
 def test_approve_pays_once_marks_paid_and_audits(context) -> None:
     graph = gateway_graph()
-    graph.invoke(start_state(), CONFIG, context=context)
+    graph.invoke(start_state(context), CONFIG, context=context)
     decision = {"action": "approve", "approver": "alice", "comment": "ok"}
     out = graph.invoke(Command(resume=decision), CONFIG, context=context)
     assert out["payment"].instruction.amount == Decimal("12000.00")
@@ -93,7 +94,7 @@ def test_approve_pays_once_marks_paid_and_audits(context) -> None:
 
 def test_execute_rerun_replays_the_payment(context) -> None:
     graph = gateway_graph()
-    graph.invoke(start_state(), CONFIG, context=context)
+    graph.invoke(start_state(context), CONFIG, context=context)
     graph.invoke(
         Command(resume={"action": "approve", "approver": "alice"}), CONFIG, context=context
     )
@@ -105,7 +106,7 @@ def test_execute_rerun_replays_the_payment(context) -> None:
 
 def test_edit_pays_the_edited_amount_and_records_the_editor(context) -> None:
     graph = gateway_graph()
-    graph.invoke(start_state(), CONFIG, context=context)
+    graph.invoke(start_state(context), CONFIG, context=context)
     edit = {"action": "edit", "approver": "bob", "edits": {"amount": "11500.00"}}
     out = graph.invoke(Command(resume=edit), CONFIG, context=context)
     assert out["payment"].instruction.amount == Decimal("11500.00")
@@ -114,7 +115,7 @@ def test_edit_pays_the_edited_amount_and_records_the_editor(context) -> None:
 
 def test_reject_pays_nothing(context) -> None:
     graph = gateway_graph()
-    graph.invoke(start_state(), CONFIG, context=context)
+    graph.invoke(start_state(context), CONFIG, context=context)
     reject = {"action": "reject", "approver": "carol", "comment": "not ordered"}
     out = graph.invoke(Command(resume=reject), CONFIG, context=context)
     assert out.get("payment") is None and context.payment_gateway.count() == 0
@@ -123,7 +124,7 @@ def test_reject_pays_nothing(context) -> None:
 
 def test_invalid_decision_asks_again_with_the_problem(context) -> None:
     graph = gateway_graph()
-    graph.invoke(start_state(), CONFIG, context=context)
+    graph.invoke(start_state(context), CONFIG, context=context)
     graph.invoke(Command(resume={"action": "maybe", "approver": "x"}), CONFIG, context=context)
     (pending,) = graph.get_state(CONFIG).interrupts
     assert "invalid decision" in pending.value["error"]
@@ -137,9 +138,13 @@ def test_invalid_decision_asks_again_with_the_problem(context) -> None:
     assert out["payment"] is not None and context.payment_gateway.count() == 1
 
 
-def test_auto_approve_prepares_payment_to_the_master_iban() -> None:
-    state = start_state("100.00")
-    state["invoice"] = clean_invoice(total=Decimal("100.00"), iban=None)
-    update = auto_approve(state, None)  # type: ignore[arg-type]
-    instruction = update["payment_instruction"]
+def test_auto_approve_prepares_payment_to_the_master_iban(context) -> None:
+    builder = StateGraph(State, context_schema=Context)
+    builder.add_node("auto_approve", auto_approve)
+    builder.add_edge(START, "auto_approve")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    state = start_state(context, "100.00")
+    state["invoice"] = clean_invoice(total=Decimal("100.00"), iban="GB33BUKB20201555555555")
+    out = graph.invoke(state, CONFIG, context=context)
+    instruction = out["payment_instruction"]
     assert instruction.payee_iban == NORDWIND_IBAN and instruction.amount == Decimal("100.00")

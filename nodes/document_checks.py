@@ -1,0 +1,123 @@
+"""Checks of an invoice against itself and its own document, before it is matched to the books.
+
+A clean three-way match says the lines agree with the purchase order; it says nothing about
+the total, the one figure that is paid. Issue 11 saw a "Total due" raised to 9,990.00 with the
+lines and VAT unchanged auto-paid, a credit note (total -1,335.84, "refund to ...") paid as
++1,335.84, and a second IBAN in the document body pass unremarked. Each is a finding here, so
+routing sends the invoice to a human with the problem named.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from nodes.findings import Finding
+from overture.domain import Invoice, SourceDocument
+
+ROUNDING = Decimal("0.02")
+"""Per line: invoices round each line and the tax separately, so sums drift by cents."""
+
+CREDIT_NOTE_WORDS = re.compile(
+    r"\b(credit\s*note|credit\s*memo|gutschrift|rechnungskorrektur|storno\w*|avoir|"
+    r"note\s+de\s+cr[ée]dit|creditnota|nota\s+(?:di\s+)?credito|nota\s+de\s+cr[ée]dito|"
+    r"faktura\s+koryguj[aą]ca|korekta|refund(?:ed)?\s+to)\b",
+    re.IGNORECASE,
+)
+"""Wording that makes a document a credit note (en, de, fr, nl, it, es, pl)."""
+
+_IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
+
+
+def check_arithmetic(invoice: Invoice) -> list[Finding]:
+    """Total = lines + tax (within rounding), and the subtotal is the sum of the lines."""
+    findings: list[Finding] = []
+    allowed = ROUNDING * max(1, len(invoice.lines))
+    lines = sum((line.amount for line in invoice.lines), Decimal(0)) if invoice.lines else None
+    net = invoice.subtotal if invoice.subtotal is not None else lines
+    if (
+        lines is not None
+        and invoice.subtotal is not None
+        and abs(invoice.subtotal - lines) > allowed
+    ):
+        findings.append(
+            Finding(
+                code="total_mismatch",
+                message=f"subtotal {invoice.subtotal} is not the sum of the lines {lines} "
+                f"(difference {invoice.subtotal - lines:+})",
+            )
+        )
+    if net is None:
+        return findings
+    expected = net + (invoice.tax or Decimal(0))
+    if abs(invoice.total - expected) > allowed:
+        tax = f" + tax {invoice.tax}" if invoice.tax is not None else " (no tax stated)"
+        findings.append(
+            Finding(
+                code="total_mismatch",
+                message=f"total {invoice.total} {invoice.currency} is not net {net}{tax} = "
+                f"{expected} (difference {invoice.total - expected:+})",
+            )
+        )
+    return findings
+
+
+def check_credit_note(invoice: Invoice, document: SourceDocument | None) -> list[Finding]:
+    """A credit note asks for money back; it is never paid out as a payment."""
+    kind = getattr(invoice, "document_type", "invoice")
+    words = CREDIT_NOTE_WORDS.search(document.text) if document is not None else None
+    if invoice.total > 0 and kind != "credit_note" and words is None:
+        return []
+    why = (
+        f"total {invoice.total} {invoice.currency} is not positive"
+        if invoice.total <= 0
+        else f"the document says {words.group(0)!r}"
+        if words
+        else "the document is typed as a credit note"
+    )
+    return [
+        Finding(
+            code="credit_note",
+            message=f"credit note, not an invoice: {why}; book it against the vendor's "
+            "account, never pay it",
+        )
+    ]
+
+
+def ibans_in(text: str) -> list[str]:
+    """Every valid IBAN in `text` (checksum and length checked by schwifty), compact."""
+    found: list[str] = []
+    for match in _IBAN_CANDIDATE.finditer(text.upper()):
+        candidate = match.group(0)
+        for end in range(len(candidate), 14, -1):  # the match may run into the next word
+            try:
+                iban = str(IBAN(candidate[:end]).compact)
+            except SchwiftyException:
+                continue
+            if iban not in found:
+                found.append(iban)
+            break
+    return found
+
+
+def check_document_ibans(
+    document: SourceDocument | None, master_iban: str, on_invoice: str | None = None
+) -> list[Finding]:
+    """Every IBAN in the document that is not the vendor master's is a finding (but the
+    invoice's payee IBAN, which `check_bank_details` already names)."""
+    if document is None:
+        return []
+    master = "".join(master_iban.split()).upper()
+    payee = "".join((on_invoice or "").split()).upper()
+    return [
+        Finding(
+            code="bank_details_differ",
+            message=f"the document names an account that is not the vendor master's: "
+            f"{iban[:4]}…{iban[-4:]} (master {master[:4]}…{master[-4:]})",
+        )
+        for iban in ibans_in(document.text)
+        if iban not in (master, payee)
+    ]

@@ -1,0 +1,320 @@
+"""Money moves once per invoice, to the vendor master's account (issue 11, items 1-9 and 12).
+
+Each test is one way the first wave paid twice or to the wrong account, tried as a user or an
+attacker would; payments are counted in SQL. SQLite and PostgreSQL (the `app` fixture).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from langgraph.types import Command
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nodes.findings import VerificationReport
+from overture.errors import InvalidDecision
+from overture.runtime import App, open_app
+from overture.service import (
+    decision,
+    outcome,
+    process_document,
+    recover,
+    resume_approval,
+)
+from tools import approvals, decision_facts, obligations, run_log, vendor_changes
+from tools.approval_votes import TermsRow
+from tools.approvers import add_approver, grant
+from tools.crashpoints import ENV
+from tools.records import PaymentRow, VendorRow
+
+pytestmark = pytest.mark.integration
+
+DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "documents"
+BIG = DOCUMENTS / "06_over_threshold.pdf"  # clean, 14,762.00 EUR: needs approval
+SMALL = DOCUMENTS / "01_clean_match.pdf"  # clean, under the threshold: paid automatically
+PLAIN = DOCUMENTS / "13_plain_text.txt"  # clean, 1,335.84 EUR, Meridian (V005)
+MERIDIAN_IBAN = "ES9121000418450200051332"
+FOREIGN_IBAN = "GB33BUKB20201555555555"
+
+
+def payments(app: App) -> list[PaymentRow]:
+    with Session(app.engine) as session:
+        return list(session.scalars(select(PaymentRow)))
+
+
+def payment_count(app: App) -> int:
+    with Session(app.engine) as session:
+        return session.scalar(select(func.count()).select_from(PaymentRow)) or 0
+
+
+def variant(tmp_path: Path, name: str, *replacements: tuple[str, str]) -> Path:
+    """13_plain_text.txt with some text replaced: a document from the same vendor."""
+    text = PLAIN.read_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+# -- 1, 2, 3: one invoice, many runs -----------------------------------------------------------
+
+
+def test_running_the_same_file_twice_asks_for_one_approval_and_pays_once(app: App) -> None:
+    first = process_document(app, BIG)
+    second = process_document(app, BIG)
+    assert first.status == "awaiting_approval"
+    assert second.status == "held_for_review"
+    assert first.approval_id and first.approval_id in " ".join(second.reasons)
+    assert len(approvals.list_requests(app.engine)) == 1
+
+    assert resume_approval(app, first.approval_id, decision("approve", "alice")).status == "paid"
+    third = process_document(app, BIG)
+    assert third.status == "rejected" and "already paid" in " ".join(third.reasons)
+    assert payment_count(app) == 1
+
+
+def _run_in_child(settings_url: str, home: str, path: str, crash_at: str | None = None) -> None:
+    if crash_at:
+        os.environ[ENV] = crash_at
+    from overture.settings import Settings
+
+    with open_app(Settings(database_url=settings_url, home=Path(home))) as app:
+        process_document(app, path)
+    os._exit(0)
+
+
+def test_two_processes_running_one_invoice_at_once_make_one_request(app: App) -> None:
+    url, home = app.settings.resolved_database_url(), str(app.settings.home)
+    app.engine.dispose()
+    fork = multiprocessing.get_context("fork")
+    children = [fork.Process(target=_run_in_child, args=(url, home, str(BIG))) for _ in range(4)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=300)
+    assert [child.exitcode for child in children] == [0, 0, 0, 0]
+    (request,) = approvals.list_requests(app.engine)
+    resume_approval(app, request.id, decision("approve", "alice"))
+    assert payment_count(app) == 1
+
+
+def test_a_crash_after_paying_then_a_rerun_does_not_pay_again(app: App) -> None:
+    url, home = app.settings.resolved_database_url(), str(app.settings.home)
+    app.engine.dispose()
+    child = multiprocessing.get_context("fork").Process(
+        target=_run_in_child, args=(url, home, str(SMALL), "execute.after_payment")
+    )
+    child.start()
+    child.join(timeout=300)
+    assert child.exitcode == -signal.SIGKILL
+    assert payment_count(app) == 1  # paid, but the invoice was never marked paid
+
+    rerun = process_document(app, SMALL)
+    assert rerun.status == "rejected" and "already paid" in " ".join(rerun.reasons)
+    (recovered,) = [r for r in recover(app) if r.action == "resumed"]
+    assert recovered.outcome is not None and recovered.outcome.status == "paid"
+    assert payment_count(app) == 1
+
+
+# -- 5: a resume value is a fact ----------------------------------------------------------------
+
+
+def test_a_refused_decision_replayed_on_resume_stays_refused_and_keeps_its_author(
+    app: App,
+) -> None:
+    add_approver(app.engine, "bob5k")
+    grant(app.engine, "bob5k", "ap_approver", Decimal("5000"))
+    started = process_document(app, BIG)
+    config = app.config(started.thread_id)
+    hostile = decision("edit", "bob5k", "new account", {"payee_iban": FOREIGN_IBAN})
+    app.graph.invoke(Command(resume=hostile), config, context=app.context)  # as the server does
+    assert outcome(app, started.thread_id).status == "awaiting_approval"
+
+    done = resume_approval(app, started.approval_id or "", decision("approve", "alice", "ok"))
+    assert done.status == "paid"
+    (payment,) = payments(app)
+    assert payment.payee_iban == MERIDIAN_IBAN and payment.amount == Decimal("14762.00")
+    refused, accepted = decision_facts.facts_for(app.engine, started.approval_id or "")
+    assert (refused.approver, refused.verdict) == ("bob5k", "refused")
+    assert (accepted.approver, accepted.verdict) == ("alice", "accepted")
+    final = app.graph.get_state(config).values["approval"]
+    assert (final.action, final.approver, final.comment) == ("approve", "alice", "ok")
+
+
+# -- 6: what an approver may change -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edits", "problem"),
+    [
+        ({"payee_iban": FOREIGN_IBAN}, "payee cannot be changed"),
+        ({"payee_iban": "NOT-AN-IBAN"}, "payee cannot be changed"),
+        ({"amount": "20000.00"}, "may only lower the amount"),
+        ({"amount": "0"}, "may only lower the amount"),
+        ({"amount": "-5"}, "may only lower the amount"),
+        ({"vendor_id": "V002"}, "cannot edit"),
+    ],
+)
+def test_an_approver_cannot_redirect_or_raise_a_payment(
+    app: App, edits: dict[str, str], problem: str
+) -> None:
+    started = process_document(app, BIG)
+    with pytest.raises(InvalidDecision, match=problem):
+        resume_approval(app, started.approval_id or "", decision("edit", "carol", "", edits))
+    assert payment_count(app) == 0
+
+
+def test_an_approver_may_lower_the_amount(app: App) -> None:
+    started = process_document(app, BIG)
+    edit = decision("edit", "alice", "partial delivery", {"amount": "14000.00"})
+    assert resume_approval(app, started.approval_id or "", edit).status == "paid"
+    (payment,) = payments(app)
+    assert payment.amount == Decimal("14000.00") and payment.payee_iban == MERIDIAN_IBAN
+
+
+def test_a_new_bank_account_needs_two_people_and_a_valid_iban(app: App) -> None:
+    with pytest.raises(ValueError, match="not a valid IBAN"):
+        vendor_changes.propose(app.engine, "V005", "NOT-AN-IBAN", "alice")
+    change = vendor_changes.propose(app.engine, "V005", "GB33 BUKB 2020 1555 5555 55", "alice")
+    with pytest.raises(Exception, match="a different person must confirm"):
+        vendor_changes.confirm(app.engine, change.id, "alice")
+    with Session(app.engine) as session:
+        assert session.get(VendorRow, "V005").iban == MERIDIAN_IBAN  # type: ignore[union-attr]
+    vendor_changes.confirm(app.engine, change.id, "bob")
+    with Session(app.engine) as session:
+        assert session.get(VendorRow, "V005").iban == FOREIGN_IBAN  # type: ignore[union-attr]
+
+
+# -- 7, 8, 9: the document against itself -------------------------------------------------------
+
+
+def test_a_total_that_is_not_lines_plus_tax_goes_to_a_human(app: App, tmp_path: Path) -> None:
+    inflated = variant(tmp_path, "inflated.txt", ("1,335.84 EUR", "9,990.00 EUR"))
+    result = process_document(app, inflated)
+    assert result.status == "held_for_review"
+    assert "is not net 1104.00 + tax 231.84 = 1335.84" in " ".join(result.reasons)
+    assert payment_count(app) == 0
+
+
+CREDIT_WORDING = (
+    ("INVOICE\n=======", "CREDIT NOTE\n==========="),
+    ("Bank details:", "Amount to be refunded to your account.\nBank details:"),
+)
+NEGATIVE_AMOUNTS = (
+    ("1,104.00\n", "-1,104.00\n"),
+    ("1,104.00 EUR", "-1,104.00 EUR"),
+    ("231.84 EUR", "-231.84 EUR"),
+    ("1,335.84 EUR", "-1,335.84 EUR"),
+)
+
+
+@pytest.mark.parametrize(
+    "replacements", [CREDIT_WORDING, CREDIT_WORDING + NEGATIVE_AMOUNTS], ids=["wording", "negative"]
+)
+def test_a_credit_note_is_never_paid(
+    app: App, tmp_path: Path, replacements: tuple[tuple[str, str], ...]
+) -> None:
+    result = process_document(app, variant(tmp_path, "credit.txt", *replacements))
+    assert result.status == "held_for_review"
+    assert "credit note, not an invoice" in " ".join(result.reasons)
+    assert payment_count(app) == 0
+
+
+def test_a_second_iban_in_the_document_body_is_a_finding(app: App, tmp_path: Path) -> None:
+    hidden = variant(
+        tmp_path,
+        "second-iban.txt",
+        (
+            "Bank details:",
+            "Please note our new account GB33 BUKB 2020 1555 5555 55.\nBank details:",
+        ),
+    )
+    result = process_document(app, hidden)
+    assert result.status == "held_for_review"
+    assert "GB33…5555" in " ".join(result.reasons)
+    assert payment_count(app) == 0
+
+
+# -- 11 (in Python): state is not the books -----------------------------------------------------
+
+
+def test_clearing_findings_in_state_does_not_make_an_invoice_payable(app: App) -> None:
+    config = app.config("forged-1")
+    app.graph.invoke(
+        {"document_path": str(DOCUMENTS / "02_price_mismatch.pdf")},
+        config,
+        context=app.context,
+        interrupt_before=["route"],
+    )
+    report = app.graph.get_state(config).values["verification"]
+    forged = VerificationReport(
+        vendor_id=report.vendor_id, vendor_name=report.vendor_name, vendor_iban=FOREIGN_IBAN
+    )
+    app.graph.update_state(config, {"verification": forged})
+    app.graph.invoke(None, config, context=app.context)
+    assert payment_count(app) == 0
+    assert "verification recorded findings" in " ".join(outcome(app, "forged-1").errors)
+
+
+def test_a_goto_execute_with_a_forged_instruction_pays_nothing(app: App) -> None:
+    forged = {
+        "vendor_id": "V002",
+        "payee_iban": FOREIGN_IBAN,
+        "amount": "4321.00",
+        "currency": "EUR",
+        "invoice_number": "NO-SUCH-INVOICE",
+        "reference": "x",
+    }
+    app.graph.invoke(
+        Command(goto="execute", update={"payment_instruction": forged}),
+        app.config("forged-2"),
+        context=app.context,
+    )
+    assert payment_count(app) == 0
+    assert "no verified invoice is owned by this run" in " ".join(outcome(app, "forged-2").errors)
+
+
+# -- 4, 12: recovery a user can find ------------------------------------------------------------
+
+
+def test_recover_expires_an_old_request_and_its_run_ends_unpaid(app: App) -> None:
+    started = process_document(app, BIG)
+    with Session(app.engine) as session:  # age the request past its TTL
+        row = session.get(TermsRow, started.approval_id)
+        assert row is not None
+        row.terms = {**row.terms, "expires_at": "2000-01-01T00:00:00+00:00"}
+        session.commit()
+    (expired,) = [r for r in recover(app) if r.action == "expired"]
+    assert expired.outcome is not None and expired.outcome.status == "approval_expired"
+    request = approvals.get_request(app.engine, started.approval_id or "")
+    assert request is not None and request.status == "expired"
+    assert payment_count(app) == 0
+    again = process_document(app, BIG)  # the invoice may be requested anew, by a new run
+    assert again.status == "held_for_review" and "approval_expired" in " ".join(again.reasons)
+
+
+def test_recover_marks_a_request_no_run_waits_on_as_stale(app: App) -> None:
+    started = process_document(app, BIG)
+    app.checkpointer.delete_thread(started.thread_id)  # its thread is gone
+    (stale,) = [r for r in recover(app) if r.action == "stale"]
+    assert stale.approval_id == started.approval_id
+    request = approvals.get_request(app.engine, started.approval_id or "")
+    assert request is not None and request.status == "stale"
+
+
+def test_every_run_is_logged_before_its_first_step(app: App) -> None:
+    seen: list[str] = []
+    result = process_document(app, SMALL, on_start=seen.append)
+    assert seen == [result.thread_id]
+    entry = run_log.get(app.engine, result.thread_id)
+    assert entry is not None and entry.status == "finished" and entry.outcome == "paid"
+    held = obligations.owned_by(app.engine, result.thread_id)
+    assert held is not None and held.status == "paid" and held.payment_id == result.payment_id
