@@ -100,9 +100,10 @@ def _page_words(page: pypdfium2.PdfPage) -> list[Word]:
             if current:
                 _, _, previous_bottom, previous_right, _ = current[-1]
                 width = max(previous_right - current[-1][1], 0.1)
-                if left - previous_right > width / 2 or abs(bottom - previous_bottom) > (
-                    top - bottom
-                ) / 2:
+                if (
+                    left - previous_right > width / 2
+                    or abs(bottom - previous_bottom) > (top - bottom) / 2
+                ):
                     flush()
             current.append((char, left, bottom, right, top))
         flush()

@@ -125,7 +125,7 @@ def _date(lines: list[str], fields: tuple[str, ...], us: bool) -> tuple[object, 
 
 
 def _invoice_number(lines: list[str], text: str) -> tuple[str | None, float]:
-    """"Rechnung Nr. X" in a title first, then a labelled number, then a bare title's."""
+    """ "Rechnung Nr. X" in a title first, then a labelled number, then a bare title's."""
     marked = (m.group(1) for m in _TITLE_NUMBER_MARKED.finditer(text))
     number = next(((t, LABELLED) for t in marked if _is_identifier(t)), (None, 0.0))
     if number[0] is None:

@@ -9,7 +9,9 @@ Every value set is recorded as sourced `reviewer` with full confidence.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
+from langgraph.types import Overwrite
 from pydantic import ValidationError
 
 from overture.domain import Invoice, InvoiceDraft
@@ -72,3 +74,30 @@ def complete_from_review(
     if missing := draft.missing_required():
         raise ReviewEditError("the invoice is not complete yet", missing)
     return draft.complete()
+
+
+def reviewed(state: Mapping[str, Any], reviewer: str | None) -> dict[str, Any]:
+    """The state update of a reviewer's completion: the invoice from the kept draft (or the
+    invoice, to correct it) and the values, with ingestion's errors replaced, so the run
+    continues into verification from there; a bad completion is the new error instead."""
+    review = state.get("review") or {}
+    path = state.get("document_path", "")
+    found = state.get("draft") or state.get("invoice")
+    done: dict[str, Any] = {"review": None}
+    if reviewer is None:
+        return {**done, "errors": Overwrite([f"{path}: a review needs an authenticated reviewer"])}
+    if found is None and state.get("document") is None:
+        return {**done, "errors": Overwrite([f"{path}: nothing to review on this thread"])}
+    try:
+        invoice = complete_from_review(found, dict(review.get("values") or {}))
+    except ReviewEditError as error:
+        return {**done, "errors": Overwrite([f"{path}: review by {reviewer}: {error}"])}
+    what = ", ".join(sorted(review.get("values") or {})) or "no field changed"
+    return {
+        **done,
+        "invoice": invoice,
+        "draft": None,
+        "errors": Overwrite([]),
+        "reviewed_by": reviewer,
+        "trail": [f"ingest: completed by reviewer {reviewer} ({what})"],
+    }

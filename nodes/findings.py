@@ -29,6 +29,9 @@ FindingCode = Literal[
     "credit_note",
     "in_progress",
     "previously_refused",
+    "einvoice_discrepancy",
+    "unconfirmed_ocr",
+    "nothing_due",
 ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +26,7 @@ from nodes._pdf import PdfContent, PdfProblem, read_pdf
 from nodes._sanitize import clean_text
 from nodes._text import decode_text
 from nodes.document_input import Upload, document_to_read, path_root
+from nodes.drafts import reviewed
 from nodes.extraction import Extractor, IncompleteInvoice, RulesExtractor
 from nodes.state import State
 from overture.domain import DocumentKind, Invoice, InvoiceDraft, SourceDocument
@@ -244,12 +246,15 @@ class IngestUpdate(TypedDict):
     errors: list[str]
 
 
-def ingest(state: State, runtime: Runtime[Any]) -> IngestUpdate:
+def ingest(state: State, runtime: Runtime[Any]) -> IngestUpdate | dict[str, Any]:
     """Graph node: read and extract; bad input becomes `errors`, never an exception.
 
     The document is an upload's bytes or a checked path (nodes/document_input); the upload is
-    cleared from state either way, and a refused document leaves no text behind.
+    cleared from state either way, and a refused document leaves no text behind. A review on
+    a held thread continues from the extraction it kept (nodes/drafts.reviewed).
     """
+    if state.get("review") is not None:
+        return reviewed(state, reviewer_of(state.get("review") or {}, runtime))
     settings = getattr(runtime.context, "settings", None) or get_settings()
     root = path_root(settings, under_server=runtime.server_info is not None)
     name = state.get("document_path") or ""
@@ -272,6 +277,16 @@ def ingest(state: State, runtime: Runtime[Any]) -> IngestUpdate:
         kept, draft = getattr(error, "invoice", None), getattr(error, "draft", None)
         return _update(name, document, kept, [str(error)], draft=draft)
     return _update(name, document, invoice, [])
+
+
+def reviewer_of(review: Mapping[str, Any], runtime: Runtime[Any]) -> str | None:
+    """Who reviews: under the server the authenticated caller, whatever the client wrote;
+    in process the reviewer the CLI authenticated (its API key)."""
+    user = runtime.server_info.user if runtime.server_info else None
+    if user is not None and getattr(user, "is_authenticated", False):
+        return getattr(user, "identity", None) or None
+    named = review.get("reviewer")
+    return named if isinstance(named, str) and named else None
 
 
 def _update(

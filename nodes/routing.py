@@ -37,25 +37,25 @@ def decide_route(
         return RouteDecision(route="human_review", reasons=errors or ["no invoice extracted"])
     if report is None:
         return RouteDecision(route="human_review", reasons=["invoice was not verified"])
-    if report.has("vendor_unknown", "duplicate"):
-        return RouteDecision(route="reject", reasons=report.messages("vendor_unknown", "duplicate"))
+    if report.has("duplicate"):
+        return RouteDecision(route="reject", reasons=report.messages("duplicate"))
     if report.findings and all(f.code == "previously_refused" for f in report.findings):
         # refused before, clean now: an approver decides, whatever the amount
         return RouteDecision(route="needs_approval", reasons=report.messages())
     if report.findings:  # every other finding (bank details, PO, match, agent) needs a human
         return RouteDecision(route="human_review", reasons=report.messages())
-    if invoice.total > threshold:
+    if invoice.payable > threshold:
         return RouteDecision(
             route="needs_approval",
             reasons=[
-                f"clean match; total {invoice.total} {invoice.currency} is above the "
+                f"clean match; total {invoice.payable} {invoice.currency} is above the "
                 f"approval threshold {threshold}"
             ],
         )
     return RouteDecision(
         route="auto_approve",
         reasons=[
-            f"clean three-way match; total {invoice.total} {invoice.currency} within the "
+            f"clean three-way match; total {invoice.payable} {invoice.currency} within the "
             f"auto-approval threshold {threshold}"
         ],
     )

@@ -13,7 +13,7 @@ from typing_extensions import TypedDict
 
 from nodes.case_memory import PastCase
 from nodes.findings import Finding, VerificationReport
-from overture.domain import Invoice, InvoiceLine, Route, SourceDocument
+from overture.domain import Invoice, InvoiceDraft, InvoiceLine, Route, SourceDocument
 from tools.approvals import ApprovalDecision
 from tools.audit_log import AuditRecord
 from tools.payments import PaymentInstruction, PaymentReceipt
@@ -26,6 +26,16 @@ class DocumentUpload(TypedDict):
     content_base64: str
 
 
+class ReviewInput(TypedDict):
+    """A reviewer's completion of a held run: field values to set (none: verify again, e.g.
+    after onboarding the vendor). Who reviewed is the authenticated caller, never a name
+    the client sends (`reviewer` is set by the CLI after checking the API key)."""
+
+    values: dict[str, str]
+    reviewer: NotRequired[str]
+    comment: NotRequired[str]
+
+
 class InputState(TypedDict):
     """What a caller provides to start a run: one document, as content or (CLI) as a path."""
 
@@ -35,6 +45,10 @@ class InputState(TypedDict):
 
     upload: NotRequired[DocumentUpload]
     """The document itself (name + base64 bytes): how a server client sends its invoice."""
+
+    review: NotRequired[ReviewInput]
+    """On a thread held for review: the reviewer's values; the run continues from the
+    extraction it kept (no re-reading) into verification."""
 
 
 class State(TypedDict, total=False):
@@ -51,6 +65,15 @@ class State(TypedDict, total=False):
 
     invoice: Invoice | None
     """The invoice extracted from the document; None when extraction failed."""
+
+    draft: InvoiceDraft | None
+    """Every field found when a required one is missing (sources, confidence, `missing`)."""
+
+    review: ReviewInput | None
+    """A reviewer's input, consumed by ingestion (cleared after)."""
+
+    reviewed_by: str | None
+    """Who completed or confirmed the extraction, when a reviewer did."""
 
     errors: Annotated[list[str], operator.add]
     """Ingestion/extraction problems, each naming the file; any one sends the run to review."""
@@ -109,6 +132,7 @@ def step(node: str, message: str) -> dict[str, Any]:
 STATE_TYPES: tuple[type, ...] = (
     SourceDocument,
     Invoice,
+    InvoiceDraft,
     InvoiceLine,
     VerificationReport,
     Finding,

@@ -44,13 +44,7 @@ def verify_invoice(
         return VerificationReport(
             vendor_match_score=round(score, 3),
             po_number=invoice.po_number,
-            findings=[
-                Finding(
-                    code="vendor_unknown",
-                    message=f"vendor {invoice.vendor_name!r} not found in the vendor master "
-                    f"(best name match {score:.0%})",
-                )
-            ],
+            findings=[new_vendor_finding(invoice, score)],
         )
     report = VerificationReport(
         vendor_id=vendor.id,
@@ -61,6 +55,7 @@ def verify_invoice(
     )
     report.findings += check_credit_note(invoice, document)
     report.findings += check_arithmetic(invoice)
+    report.findings += check_extraction(invoice)
     report.findings += check_duplicate(invoice, vendor, records.paid_invoices(session, vendor.id))
     report.findings += check_bank_details(invoice, vendor)
     report.findings += check_document_ibans(document, vendor.iban, invoice.iban)
@@ -79,6 +74,56 @@ def verify_invoice(
     )
     report.findings += check_three_way(invoice, vendor, po, received, tolerance, billed)
     return report
+
+
+def new_vendor_finding(invoice: Invoice, score: float) -> Finding:
+    """A seller not in the master is held for an AP clerk to onboard, with what the document
+    says of it (`overture vendors add`, then `overture review THREAD`)."""
+    details = [f"name {invoice.vendor_name!r}"]
+    if invoice.seller_vat_id:
+        details.append(f"VAT id {invoice.seller_vat_id}")
+    if invoice.iban:
+        details.append(f"IBAN {mask_iban(invoice.iban)}")
+    return Finding(
+        code="vendor_unknown",
+        message=f"new vendor, not in the vendor master (best name match {score:.0%}): "
+        f"{', '.join(details)}; onboard it with `overture vendors add`, then "
+        "`overture review THREAD` verifies the invoice again",
+    )
+
+
+UNCONFIRMED_OCR_FIELDS = ("total", "amount_due", "invoice_number", "iban")
+"""Fields money depends on: read by OCR alone, a human confirms them before payment."""
+
+
+def check_extraction(invoice: Invoice) -> list[Finding]:
+    """What the extraction itself doubts: e-invoice XML contradicted by the visible text, and
+    money-relevant fields read by OCR alone (a reviewer's `--confirm` clears them)."""
+    findings = [Finding(code="einvoice_discrepancy", message=d) for d in invoice.discrepancies]
+    from_ocr = [f for f in UNCONFIRMED_OCR_FIELDS if invoice.sources.get(f) == "ocr"]
+    if from_ocr:
+        findings.append(
+            Finding(
+                code="unconfirmed_ocr",
+                message=f"read from a scan by OCR: {', '.join(from_ocr)}; a reviewer confirms "
+                "them (`overture review THREAD --confirm`, or --set FIELD=VALUE)",
+            )
+        )
+    if invoice.amount_due is not None and invoice.amount_due <= 0 < invoice.total:
+        findings.append(
+            Finding(
+                code="nothing_due",
+                message=f"amount due {invoice.amount_due} {invoice.currency}: nothing to pay",
+            )
+        )
+    elif invoice.amount_due is not None and invoice.amount_due > invoice.total:
+        findings.append(
+            Finding(
+                code="total_mismatch",
+                message=f"amount due {invoice.amount_due} exceeds the total {invoice.total}",
+            )
+        )
+    return findings
 
 
 def check_duplicate(
@@ -232,7 +277,7 @@ def claim_obligation(
         context.engine,
         vendor_id=report.vendor_id,
         invoice_number=invoice.invoice_number,
-        amount=invoice.total,
+        amount=invoice.payable,
         currency=invoice.currency,
         thread_id=thread_id_of(runtime),
         findings=[finding.code for finding in report.findings],

@@ -15,9 +15,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from nodes.drafts import parse_assignments
 from overture.cli_common import cli_app, console, err_console, status_text, trail_table
 from overture.cli_identity import decider
 from overture.service import cancel_request, decision, resume_approval
+from overture.service import review as review_run
 from tools import approvals, audit_log, audit_trail
 from tools.approvals import ApprovalRequest
 from tools.audit_log import AuditRecord
@@ -134,8 +136,30 @@ def _decide(approval_id: str, as_: str | None, value_for: Callable[[str], dict[s
             console.print(escape(result.summary))
 
 
+def review(
+    thread: Annotated[str, typer.Argument(help="A thread held for review.")],
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="FIELD=VALUE to complete or correct (repeatable)."),
+    ] = None,
+    confirm: Annotated[
+        bool, typer.Option(help="Take the fields read by OCR as they are, as yours.")
+    ] = False,
+    as_: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
+) -> None:
+    """Complete a run held for review (missing or wrong fields, a new vendor onboarded, an
+    OCR reading confirmed); it continues into verification from the extraction it kept."""
+    with cli_app() as app:  # an OvertureError becomes one red line, exit 1
+        who, _ = decider(app.engine, as_)
+        result = review_run(app, thread, parse_assignments(set_ or []), who, confirm=confirm)
+        console.print(f"{thread}: {status_text(result.status)}")
+        for line in result.errors or result.reasons:
+            console.print(f"  {escape(line)}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("approvals")(approvals_command)
     app.command()(approve)
     app.command()(reject)
     app.command()(cancel)
+    app.command()(review)

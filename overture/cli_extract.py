@@ -22,8 +22,20 @@ from overture.domain import InvoiceDraft
 from overture.errors import DocumentError, ExtractionError
 
 _SHOWN = (
-    "vendor_name", "invoice_number", "document_type", "invoice_date", "due_date", "currency",
-    "po_number", "subtotal", "tax", "total", "amount_due", "iban", "seller_vat_id", "buyer_name",
+    "vendor_name",
+    "invoice_number",
+    "document_type",
+    "invoice_date",
+    "due_date",
+    "currency",
+    "po_number",
+    "subtotal",
+    "tax",
+    "total",
+    "amount_due",
+    "iban",
+    "seller_vat_id",
+    "buyer_name",
 )
 
 
@@ -39,8 +51,16 @@ def extraction_record(path: Path) -> dict[str, Any]:
         draft = draft_of(read_document(path))
     except (DocumentError, ExtractionError) as error:
         empty = dict.fromkeys(("invoice_number", "invoice_date", "vendor_name", "currency"))
-        return {**record, **empty, "total": None, "amount_due": None, "lines": [],
-                "fields": {}, "missing": [], "error": str(error)}
+        return {
+            **record,
+            **empty,
+            "total": None,
+            "amount_due": None,
+            "lines": [],
+            "fields": {},
+            "missing": [],
+            "error": str(error),
+        }
     missing = draft.missing_required()
     return {
         **record,
@@ -51,9 +71,7 @@ def extraction_record(path: Path) -> dict[str, Any]:
         "total": _text(draft.total),
         "amount_due": _text(draft.amount_due),
         "document_type": draft.document_type,
-        "lines": [
-            {k: _text(v) for k, v in line.model_dump().items()} for line in draft.lines
-        ],
+        "lines": [{k: _text(v) for k, v in line.model_dump().items()} for line in draft.lines],
         "fields": {
             name: {"source": source, "confidence": draft.confidence.get(name)}
             for name, source in draft.sources.items()

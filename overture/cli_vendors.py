@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from overture.cli_approvals import AS_HELP
 from overture.cli_common import cli_app, console
 from overture.cli_identity import decider
+from overture.domain import Vendor
 from tools import records, vendor_changes
 
 vendors_app = typer.Typer(help="The vendor master: list vendors, change bank details (2 people).")
@@ -47,6 +48,31 @@ def vendors(ctx: typer.Context) -> None:
                 change.confirmed_by or "",
             )
         console.print(changes)
+
+
+@vendors_app.command("add")
+def add(
+    vendor_id: Annotated[str, typer.Argument(help="New vendor id (e.g. V006).")],
+    name: Annotated[str, typer.Argument(help="Legal name, as on its invoices.")],
+    iban: Annotated[str, typer.Argument(help="The IBAN the vendor confirmed.")],
+    country: Annotated[str, typer.Option(help="ISO 3166 country code.")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 currency.")] = "EUR",
+    alias: Annotated[list[str] | None, typer.Option(help="Another name it uses.")] = None,
+    as_: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
+) -> None:
+    """Onboard a vendor (a run held as "new vendor" then continues with `overture review`)."""
+    with cli_app() as app:
+        who, _ = decider(app.engine, as_)
+        vendor = Vendor(
+            id=vendor_id,
+            name=name,
+            iban=iban,
+            country=country.upper(),
+            currency=currency.upper(),
+            aliases=list(alias or []),
+        )
+        added = vendor_changes.onboard(app.engine, vendor, who)
+        console.print(f"{added.id}: {escape(added.name)} added by {who}, pays to {added.iban}")
 
 
 @vendors_app.command("propose-iban")

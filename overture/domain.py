@@ -108,6 +108,12 @@ class Invoice(_InvoiceFields):
     invoice_number: str
     total: Decimal
 
+    @property
+    def payable(self) -> Decimal:
+        """What the invoice asks to be paid: the amount due when stated (prepayments
+        deducted), else the total."""
+        return self.amount_due if self.amount_due is not None else self.total
+
 
 REQUIRED_FIELDS = ("vendor_name", "invoice_number", "total")
 """Without these an invoice cannot be matched, deduplicated or paid."""

@@ -406,3 +406,15 @@ class NothingToPay(ToolCallRefused):
             f"run {thread_id} may not pay: {problem}; the invoice must pass verification "
             "(and approval above the threshold) in this run",
         )
+
+
+class NotHeldForReview(OvertureError):
+    """`overture review` named a run that is not held for review."""
+
+    def __init__(self, thread_id: str, why: str) -> None:
+        self.thread_id = thread_id
+        self.why = why
+        super().__init__(
+            f"run {thread_id} is not held for review ({why}); `overture approvals` lists the "
+            "runs that are"
+        )

@@ -22,11 +22,13 @@ from nodes.approval import apply_decision
 from nodes.context import Context
 from nodes.planning import PlanStep
 from nodes.supervision import StepResult, SupervisorContext
+from nodes.verification import UNCONFIRMED_OCR_FIELDS
 from overture.errors import (
     AlreadyDecided,
     ApprovalExpired,
     ApprovalNotFound,
     InvalidDecision,
+    NotHeldForReview,
     ThreadNotFound,
 )
 from overture.runtime import SUPERVISOR_THREAD_PREFIX, App
@@ -330,6 +332,25 @@ def _continue_logged(app: App, thread_id: str, path: str, graph_input: Any) -> R
         raise
     run_log.finished(app.engine, thread_id, result.status)
     return result
+
+
+def review(
+    app: App, thread_id: str, values: dict[str, str], reviewer: str, *, confirm: bool = False
+) -> RunOutcome:
+    """Complete or correct the extraction of a run held for review, as `reviewer`; the run
+    continues from the extraction it kept into verification. `confirm` takes the fields
+    read by OCR as they are, sourced to the reviewer."""
+    state = snapshot(app, thread_id)
+    if state.next:
+        raise NotHeldForReview(thread_id, "it is still running or waits for an approval")
+    if confirm and (invoice := state.values.get("invoice") or state.values.get("draft")):
+        for name in UNCONFIRMED_OCR_FIELDS:
+            value = getattr(invoice, name, None)
+            if value is not None and name not in values:
+                values = {**values, name: str(value)}
+    path = state.values.get("document_path", "")
+    graph_input = {"review": {"values": values, "reviewer": reviewer}}
+    return _continue_logged(app, thread_id, path, graph_input)
 
 
 def cancel_request(app: App, approval_id: str, by: str, reason: str) -> None:

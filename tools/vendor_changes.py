@@ -19,6 +19,7 @@ from schwifty.exceptions import SchwiftyException
 from sqlalchemy import Engine, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from overture.domain import Vendor
 from overture.errors import BankChangeRefused, InvalidIban
 from tools import audit_trail
 from tools.approvers import get_approver
@@ -83,6 +84,39 @@ def propose(engine: Engine, vendor_id: str, new_iban: str, proposed_by: str) -> 
         session.commit()
     _audit(engine, row, "proposed", proposed_by)
     return _model(row)
+
+
+def onboard(engine: Engine, vendor: Vendor, by: str) -> Vendor:
+    """Add a vendor to the master (an AP clerk's job, audited); its IBAN validated. Later
+    bank-detail changes need two people (`propose` + `confirm`)."""
+    _require_user(engine, by)
+    iban = valid_iban(vendor.iban)
+    with Session(engine) as session, session.begin():
+        if session.get(VendorRow, vendor.id) is not None:
+            raise BankChangeRefused(vendor.id, "a vendor with this id exists already")
+        session.add(
+            VendorRow(
+                id=vendor.id,
+                name=vendor.name,
+                aliases=vendor.aliases,
+                iban=iban,
+                bic=vendor.bic,
+                country=vendor.country,
+                currency=vendor.currency,
+            )
+        )
+    audit_trail.record(
+        engine,
+        AuditEvent(
+            event="vendor_change",
+            tool="vendors.onboard",
+            actor=by,
+            code="onboarded",
+            comment=f"vendor {vendor.id} ({vendor.name}) added to the vendor master",
+            detail={"vendor_id": vendor.id},
+        ),
+    )
+    return vendor.model_copy(update={"iban": iban})
 
 
 def confirm(engine: Engine, change_id: str, confirmed_by: str) -> BankChange:

@@ -23,6 +23,7 @@ from tools.records import PaymentRow
 
 pytestmark = pytest.mark.integration
 
+PLAIN = OVER_THRESHOLD.parent / "13_plain_text.txt"  # clean, 1,335.84 EUR: paid at once
 MASTER_IBAN = "ES9121000418450200051332"  # Meridian's account in the vendor master
 FOREIGN_IBAN = "DE89370400440532013000"
 
@@ -67,3 +68,23 @@ def test_a_server_thread_and_a_cli_run_of_one_invoice_pay_once_to_the_master(
         refused, accepted = decision_facts.facts_for(app.engine, approval_id)
         assert (refused.approver, refused.verdict) == ("erin", "refused")
         assert (accepted.approver, accepted.verdict) == ("alice", "accepted")
+
+
+def test_a_reviewer_completes_a_held_run_through_the_server(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    text = PLAIN.read_text().replace("Invoice No.:      MPP-F-2026-0322\n", "")
+    partial = tmp_path / "no-number.txt"
+    partial.write_text(text)
+    dave = deployment.client("dave")
+    thread_id = dave.threads.create()["thread_id"]
+    dave.runs.wait(thread_id, GRAPH, input={"upload": upload(partial)})
+    held = dave.threads.get_state(thread_id)["values"]
+    assert isinstance(held, dict) and held["route"] == "human_review"
+
+    completion = {"values": {"invoice_number": "MPP-F-2026-0322"}, "reviewer": "alice"}
+    dave.runs.wait(thread_id, GRAPH, input={"review": completion})
+    done = dave.threads.get_state(thread_id)["values"]
+    assert isinstance(done, dict) and done["payment"] is not None
+    assert done["reviewed_by"] == "dave"  # the authenticated caller, not the name sent
+    assert deployment.payments() == 1

@@ -32,4 +32,4 @@ def test_exported_graph_has_no_checkpointer_and_takes_a_context() -> None:
 
     assert graph.checkpointer is None
     assert build_graph().builder.context_schema is Context
-    assert set(graph.get_input_jsonschema()["properties"]) == {"document_path", "upload"}
+    assert set(graph.get_input_jsonschema()["properties"]) == {"document_path", "upload", "review"}

@@ -23,7 +23,11 @@ def report(*codes: str) -> VerificationReport:
     ("codes", "route"),
     [
         ((), "auto_approve"),
-        (("vendor_unknown",), "reject"),
+        (("vendor_unknown",), "human_review"),  # a new vendor is onboarded, not rejected
+        (("previously_refused",), "needs_approval"),  # refused before: an approver decides
+        (("previously_refused", "price_mismatch"), "human_review"),
+        (("unconfirmed_ocr",), "human_review"),
+        (("einvoice_discrepancy",), "human_review"),
         (("duplicate", "bank_details_differ"), "reject"),  # reject wins over review
         (("bank_details_differ",), "human_review"),
         (("po_missing",), "human_review"),
