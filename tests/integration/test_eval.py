@@ -132,7 +132,9 @@ def test_drift_gate_fails_naming_the_metric(sqlite_url: str, monkeypatch) -> Non
     assert base.exit_code == 0, base.output
     assert "route_accuracy" in base.output
 
-    same = runner.invoke(app, ["eval", "--compare", "baseline"])
+    # Latency on a shared 2-core machine swings several-fold between two runs (seen: p95
+    # 282 -> 1040 ms); this test is about the quality gate, so latency gets a wide margin.
+    same = runner.invoke(app, ["eval", "--compare", "baseline", "--latency-threshold", "50"])
     assert same.exit_code == 0, same.output
     assert "no regression" in same.output
 
