@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from nodes._matching import best_vendor, similarity
 from nodes.approval import thread_id_of
 from nodes.case_memory import recall
-from nodes.context import Context, context_of
+from nodes.context import Context, case_store, context_of
 from nodes.document_checks import check_arithmetic, check_credit_note, check_document_ibans
 from nodes.findings import Finding, VerificationReport
 from nodes.llm_verification import investigate
@@ -279,8 +279,9 @@ def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         )
     if report.vendor_id:
         report.findings += claim_obligation(context, runtime, invoice, report, document)
-    if runtime.store is not None and report.vendor_id:
-        report.past_cases = recall(runtime.store, report.vendor_id, invoice)
+    store = case_store(runtime)
+    if store is not None and report.vendor_id:
+        report.past_cases = recall(store, report.vendor_id, invoice)
     outcome = "; ".join(report.messages()) or f"clean match for {report.vendor_name}"
     if report.past_cases:
         cited = ", ".join(f"{c.invoice_number} ({c.outcome})" for c in report.past_cases)

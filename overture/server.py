@@ -19,12 +19,11 @@ from graphs import accounts_payable as _accounts_payable
 from graphs import supervisor as _supervisor
 from memory.checkpoint import AsyncSQLCheckpointer
 from memory.store import SQLVectorStore, lifespan_store
-from overture.db import make_async_engine
 from nodes.state import STATE_TYPES
 from nodes.supervision import SUPERVISOR_STATE_TYPES
+from overture.db import make_async_engine
 from overture.runtime import checkpoint_serde, default_context
 from overture.settings import get_settings
-
 
 SERDE_ALLOWLIST = frozenset(
     (cls.__module__, cls.__name__) for cls in STATE_TYPES + SUPERVISOR_STATE_TYPES

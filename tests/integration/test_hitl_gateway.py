@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from langgraph.types import Command
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from overture.runtime import App
