@@ -74,9 +74,9 @@ def replica_env(
 
 def migrate(database_url: str, env: Mapping[str, str]) -> None:
     """Every schema the replicas need, once: Aegra's, Overture's, the checkpointer's."""
+    open_engine(Settings(database_url=database_url)).dispose()  # tools/migrate.upgrade
     aegra = Path(sys.executable).parent / "aegra"
     subprocess.run([str(aegra), "db", "upgrade"], env=dict(env), cwd=REPO, check=True)
-    open_engine(Settings(database_url=database_url)).dispose()  # tools/migrate.upgrade
     asyncio.run(_setup_savers(libpq_url(database_url)))
 
 

@@ -41,6 +41,14 @@ def test_migrations_upgrade_is_idempotent_and_downgrades(engine) -> None:
     assert "vendors" in inspect(engine).get_table_names()
 
 
+OLD_RUNS = (
+    "CREATE TABLE runs (thread_id VARCHAR(128) PRIMARY KEY, workflow VARCHAR(64) NOT NULL, "
+    "document_path TEXT NOT NULL, status VARCHAR(16) NOT NULL, outcome VARCHAR(32), "
+    "host VARCHAR(255) NOT NULL, pid INTEGER NOT NULL, started_at TIMESTAMP NOT NULL, "
+    "updated_at TIMESTAMP NOT NULL)"
+)
+
+
 def test_a_database_migrated_before_the_own_version_table_is_adopted(db_url: str) -> None:
     """Overture kept its revision in Alembic's default `alembic_version` (which Aegra uses in
     the same database) up to 0006: the next start moves it over and migrates on."""
@@ -50,6 +58,9 @@ def test_a_database_migrated_before_the_own_version_table_is_adopted(db_url: str
             legacy = alembic_config(conn)
             legacy.attributes["version_table"] = "alembic_version"
             command.upgrade(legacy, "0006")
+            conn.execute(text("DROP TABLE overture_runs"))  # the run log as 0006 made it
+            conn.execute(text(OLD_RUNS))
+            conn.execute(text("CREATE INDEX ix_runs_status ON runs (status)"))
             conn.execute(
                 text(
                     "INSERT INTO runs (thread_id, workflow, document_path, status, host, pid, "

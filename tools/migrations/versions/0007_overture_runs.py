@@ -1,4 +1,7 @@
-"""Rename `runs` to `overture_runs`: Aegra keeps its own `runs` table in the same database.
+"""Move `runs` to `overture_runs`: Aegra keeps its own `runs` table in the same database.
+
+0006 now creates `overture_runs` itself; this moves the table of a database migrated by the
+0006 of before. Aegra's `runs` (no `workflow` column) is never touched.
 
 Revision ID: 0007
 Revises: 0006
@@ -38,6 +41,8 @@ def _create(name: str) -> None:
 def _move(source: str, target: str) -> None:
     """Copy every row, then drop the old table (a plain rename would keep the old index and
     constraint names, and SQLite, PostgreSQL and MariaDB rename those differently)."""
+    if target in sa.inspect(op.get_bind()).get_table_names():
+        op.drop_table(target)  # created empty by a later 0006
     _create(target)
     op.execute(f"INSERT INTO {target} ({COLUMNS}) SELECT {COLUMNS} FROM {source}")
     with op.batch_alter_table(source, schema=None) as batch_op:
@@ -46,8 +51,12 @@ def _move(source: str, target: str) -> None:
 
 
 def upgrade() -> None:
-    _move("runs", "overture_runs")
+    inspector = sa.inspect(op.get_bind())
+    if "runs" not in inspector.get_table_names():
+        return
+    if "workflow" in {column["name"] for column in inspector.get_columns("runs")}:
+        _move("runs", "overture_runs")
 
 
 def downgrade() -> None:
-    _move("overture_runs", "runs")
+    """Nothing: 0006's downgrade drops `overture_runs`."""
