@@ -258,7 +258,9 @@ async def on_thread_create(
             raise Auth.exceptions.HTTPException(
                 status_code=403, detail=f"thread {thread_id} belongs to another user"
             )
-    metadata = value.setdefault("metadata", {})
+    metadata = value.get("metadata")
+    if metadata is None:  # Aegra sends `None` for none; langgraph dev keeps the dict it sent
+        metadata = value["metadata"] = {}
     metadata[owner_key()] = actor(ctx.user)
     return _owner_filter(ctx)
 

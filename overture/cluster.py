@@ -9,7 +9,9 @@ Migrations run once, here, before any replica starts: Aegra's own tables (`aegra
 Overture's application tables (tools/migrate.py) and the LangGraph checkpointer and store
 tables. Replicas then start with `RUN_MIGRATIONS_ON_STARTUP=false`: two replicas booting
 together on a fresh database both run the checkpointer migrations and one crashes on a unique
-violation (probed here); once migrated, their own `setup()` finds nothing to do.
+violation (probed here); once migrated, their own `setup()` finds nothing to do. The first
+replica also starts alone: each creates the default assistants at start-up, select-then-insert,
+and two at once collide on `assistant_pkey`; the others start once it is ready.
 
 Each replica is one uvicorn process (`aegra_api.main:app`) on its own port, with Redis job
 workers (`REDIS_BROKER_ENABLED=true`): any replica takes any run, PostgreSQL leases mark who
@@ -56,13 +58,20 @@ def libpq_url(database_url: str) -> str:
 def replica_env(
     database_url: str, redis_url: str, base: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """The environment of every replica (and of the migration step)."""
+    """The environment of every replica (and of the migration step).
+
+    The job queue and pub/sub channels are named after the database: two deployments on one
+    Redis (a test cluster beside a bench) must not take each other's runs.
+    """
+    database = make_url(database_url).database or "overture"
     return {
         **(base if base is not None else os.environ),
         "OVERTURE_DATABASE_URL": database_url,
         "DATABASE_URL": libpq_url(database_url),
         "REDIS_URL": redis_url,
         "REDIS_BROKER_ENABLED": "true",
+        "WORKER_QUEUE_KEY": f"overture:{database}:jobs",
+        "REDIS_CHANNEL_PREFIX": f"overture:{database}:run:",
         "RUN_MIGRATIONS_ON_STARTUP": "false",
         "AEGRA_CONFIG": str(CONFIG),
         "OVERTURE_THREAD_TENANT": TENANT,
@@ -72,10 +81,11 @@ def replica_env(
     }
 
 
-def migrate(database_url: str, env: Mapping[str, str]) -> None:
-    """Every schema the replicas need, once: Aegra's, Overture's, the checkpointer's."""
+def migrate(database_url: str, env: Mapping[str, str], python: str = sys.executable) -> None:
+    """Every schema the replicas need, once: Overture's, Aegra's (with the `aegra` beside
+    `python`, the cluster's interpreter), the checkpointer's and the store's."""
     open_engine(Settings(database_url=database_url)).dispose()  # tools/migrate.upgrade
-    aegra = Path(sys.executable).parent / "aegra"
+    aegra = Path(python).parent / "aegra"
     subprocess.run([str(aegra), "db", "upgrade"], env=dict(env), cwd=REPO, check=True)
     asyncio.run(_setup_savers(libpq_url(database_url)))
 
@@ -109,10 +119,12 @@ class Replica:
             self.process.wait(timeout)
 
 
-def start_replica(port: int, env: Mapping[str, str], log: Path) -> Replica:
-    """Start one replica on `port` (not waiting for it)."""
+def start_replica(
+    port: int, env: Mapping[str, str], log: Path, python: str = sys.executable
+) -> Replica:
+    """Start one replica on `port` with `python` (the cluster's), not waiting for it."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "uvicorn", "aegra_api.main:app"]
+    command = [python, "-m", "uvicorn", "aegra_api.main:app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -144,6 +156,25 @@ def wait_ready(replica: Replica, timeout: float = 120.0) -> None:
     raise RuntimeError(f"replica {replica.url} did not answer in {timeout}s")
 
 
+def start_replicas(
+    ports: list[int], env: Mapping[str, str], logs: list[Path], python: str = sys.executable
+) -> list[Replica]:
+    """Start a replica per port, the first alone (see the module docstring), and wait for all."""
+    replicas: list[Replica] = []
+    try:
+        for index, (port, log) in enumerate(zip(ports, logs, strict=True)):
+            replicas.append(start_replica(port, env, log, python))
+            if index == 0:
+                wait_ready(replicas[0])
+        for replica in replicas[1:]:
+            wait_ready(replica)
+    except Exception:
+        for replica in replicas:
+            replica.stop()
+        raise
+    return replicas
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the replicas as Ctrl-C does
 
@@ -160,14 +191,15 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("set OVERTURE_DATABASE_URL to a PostgreSQL database")
     env = replica_env(database_url, os.environ.get("REDIS_URL", DEFAULT_REDIS))
     migrate(database_url, env)
-    replicas = [
-        start_replica(args.port + i, env, args.logs / f"replica-{i + 1}.log")
-        for i in range(args.replicas)
-    ]
     signal.signal(signal.SIGTERM, _interrupt)
+    replicas: list[Replica] = []
     try:
+        replicas = start_replicas(
+            [args.port + i for i in range(args.replicas)],
+            env,
+            [args.logs / f"replica-{i + 1}.log" for i in range(args.replicas)],
+        )
         for replica in replicas:
-            wait_ready(replica)
             print(f"replica ready: {replica.url} (log {replica.log})", flush=True)
         while all(replica.process.poll() is None for replica in replicas):
             time.sleep(1)
