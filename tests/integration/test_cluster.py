@@ -154,6 +154,29 @@ def test_a_replica_killed_while_a_run_executes_leaves_the_run_to_the_other_paid_
         cluster.restart(dead)
 
 
+def test_a_threads_state_is_read_by_its_owner_and_approvers_only_and_written_by_nobody(
+    cluster: Cluster, database: tuple[str, dict[str, str]]
+) -> None:
+    """Aegra's state routes call no auth handler: overture/aegra_app.py guards them."""
+    _, tokens = database
+    first, second = cluster.urls
+    thread_id, request = submit(first, tokens["dave"], sample(5, "CLUSTER"))
+    approve(second, tokens["alice"], thread_id, request)
+
+    def client(user: str) -> Any:
+        return get_sync_client(url=second, api_key=tokens[user])
+
+    for reader in ("dave", "alice"):  # the owner; the approver who decided
+        assert client(reader).threads.get_state(thread_id)["values"]["audit"]["outcome"] == "paid"
+    for stranger in ("carol", "erin"):  # approvers, but of nothing on this thread
+        with pytest.raises(httpx.HTTPStatusError) as error:
+            client(stranger).threads.get_state(thread_id)
+        assert error.value.response.status_code == 404
+    with pytest.raises(httpx.HTTPStatusError) as error:
+        client("dave").threads.update_state(thread_id, {"payment_instruction": None})
+    assert error.value.response.status_code == 403
+
+
 def wait_for_one_death(cluster: Cluster) -> int:
     """The index of the replica that died (at the crash point); fail if none does."""
     deadline = time.monotonic() + RECOVERY_TIMEOUT

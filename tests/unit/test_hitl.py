@@ -69,3 +69,17 @@ def test_a_malformed_response_is_an_invalid_decision_naming_the_problem(
 ) -> None:
     with pytest.raises(InvalidDecision, match=problem):
         mapped(decisions)
+
+
+def test_the_request_and_decisions_are_langchains_own_shapes() -> None:
+    """Checked against the installed `langchain` package, not from memory."""
+    from langchain.agents.middleware.human_in_the_loop import HITLRequest, HITLResponse
+    from pydantic import TypeAdapter
+
+    request = hitl.hitl_request("payments.pay", ARGS, "Pay")
+    assert TypeAdapter(HITLRequest).validate_python(request) == request
+    edit = {"type": "edit", "edited_action": {"name": "payments.pay", "args": ARGS}}
+    for decisions in ([{"type": "approve"}], [edit], [{"type": "reject", "message": "no"}]):
+        response = {"decisions": decisions}
+        assert TypeAdapter(HITLResponse).validate_python(response) == response
+        assert hitl.is_standard(response)
