@@ -21,7 +21,9 @@ from memory.checkpoint import AsyncSQLCheckpointer
 from memory.store import SQLVectorStore, lifespan_store
 from nodes.state import STATE_TYPES
 from nodes.supervision import SUPERVISOR_STATE_TYPES
+from observability.tracing import server_tracing_config
 from overture.db import make_async_engine
+from overture.models import model_spec
 from overture.runtime import checkpoint_serde, default_context
 from overture.settings import get_settings
 
@@ -65,7 +67,11 @@ def for_server(
     served = graph.copy(update={"context_schema": None})
     served.__class__ = ServedGraph  # same attributes; only `copy` differs
     served._serde_allowlist = set(graph._serde_allowlist or ()) | SERDE_ALLOWLIST
-    return served
+    # server runs are traced to the SQL sink like CLI runs (overture.runtime `App.config`)
+    tracing = server_tracing_config(
+        graph.name, lambda: default_context().engine, strategy=model_spec(get_settings())
+    )
+    return served.with_config(tracing)
 
 
 accounts_payable = for_server(_accounts_payable.graph)

@@ -18,6 +18,7 @@ from langgraph_sdk import get_sync_client
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from observability.schema import trace_runs
 from overture.runtime import open_engine
 from overture.settings import Settings
 from tests.databases import throwaway_database
@@ -71,6 +72,17 @@ def payments(database_url: str, number: str) -> int:
         with Session(engine) as session:
             query = select(func.count()).select_from(PaymentRow)
             return session.scalar(query.where(PaymentRow.invoice_number == number)) or 0
+    finally:
+        engine.dispose()
+
+
+def traced_runs(database_url: str, thread_id: str) -> set[str]:
+    """The names of the runs the SQL trace sink holds for a thread."""
+    engine = open_engine(Settings(database_url=database_url))
+    try:
+        with engine.connect() as connection:
+            query = select(trace_runs.c.name).where(trace_runs.c.thread_id == thread_id)
+            return set(connection.execute(query).scalars())
     finally:
         engine.dispose()
 
@@ -233,3 +245,12 @@ def test_the_same_sdk_client_code_approves_on_langgraph_dev_and_on_aegra(
     final = approve(approve_url, tokens["alice"], thread_id, request)
     assert final["audit"]["outcome"] == "paid"
     assert payments(url, number) == 1
+
+
+def test_server_runs_are_in_the_sql_trace_sink_like_cli_runs(
+    server_urls: tuple[str, str, str], database: tuple[str, dict[str, str]]
+) -> None:
+    url, tokens = database
+    name, submit_url, _ = server_urls
+    thread_id, _ = submit(submit_url, tokens["dave"], sample(20 if "dev" in name else 21, name))
+    assert {"accounts_payable", "verify", "needs_approval"} <= traced_runs(url, thread_id)
