@@ -32,6 +32,13 @@ def normalise_iban(value: str | None) -> str | None:
     return "".join(value.split()).upper() if value else None
 
 
+EMPTY_VENDOR_MASTER = (
+    "the vendor master is empty, so no invoice can be matched: load the books first "
+    "(`overture seed` loads the sample system of record)"
+)
+"""The finding of a run on empty books, wherever it starts (CLI, `langgraph dev`, Aegra)."""
+
+
 def verify_invoice(
     invoice: Invoice,
     session: Session,
@@ -39,7 +46,8 @@ def verify_invoice(
     document: SourceDocument | None = None,
 ) -> VerificationReport:
     """Every check, reading what it needs from the system of record through `session`."""
-    vendor, score = best_vendor(invoice.vendor_name, records.list_vendors(session))
+    vendors = records.list_vendors(session)
+    vendor, score = best_vendor(invoice.vendor_name, vendors)
     if vendor is None:
         return VerificationReport(
             vendor_match_score=round(score, 3),
@@ -48,7 +56,9 @@ def verify_invoice(
                 Finding(
                     code="vendor_unknown",
                     message=f"vendor {invoice.vendor_name!r} not found in the vendor master "
-                    f"(best name match {score:.0%})",
+                    f"(best name match {score:.0%})"
+                    if vendors
+                    else EMPTY_VENDOR_MASTER,
                 )
             ],
         )
