@@ -38,6 +38,7 @@ from overture.settings import Settings  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
 from tools.approvals import ApprovalRequestRow  # noqa: E402
 from tools.audit_log import AuditRecordRow  # noqa: E402
+from tools.obligations import ObligationRow  # noqa: E402
 from tools.records import InvoiceRow, PaymentRow  # noqa: E402
 from tools.seed import load_seed_file  # noqa: E402
 
@@ -62,7 +63,7 @@ def setup(name: str, tmp: Path) -> Iterator[App]:
 def reset(app: App) -> None:
     with app.engine.begin() as conn:
         conn.execute(delete(InvoiceRow).where(InvoiceRow.source != "seed"))
-        for table in (PaymentRow, ApprovalRequestRow, AuditRecordRow):
+        for table in (PaymentRow, ApprovalRequestRow, AuditRecordRow, ObligationRow):
             conn.execute(delete(table))
 
 

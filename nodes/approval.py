@@ -135,7 +135,7 @@ def request_for(
     """The request of this run for its obligation: one per obligation and owning run."""
     call = ToolCall(tool=TOOL_NAME, arguments=instruction.model_dump(mode="json"))
     return ApprovalRequest(
-        id=approvals.approval_id(thread_id, obligation.id),
+        id=approvals.approval_id(thread_id, f"{obligation.id}#{obligation.claims}"),
         thread_id=thread_id,
         call=call,
         payload_hash=call.payload_hash(),
@@ -173,6 +173,54 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             "payment_instruction": None,
             **step("needs_approval", f"expired at {terms.expires_at:%Y-%m-%d %H:%M} UTC"),
         }
+    decided = _decided_before(context, terms, instruction)
+    decision, final = decided or _await_decision(context, runtime, request, terms, instruction)
+    crash_point("approval.after_vote")
+    _record_decision(context, request.id, decision)
+    what = f"{decision.action} by {decision.approver}"
+    if final != instruction:
+        what += f" (edited: {decision.edits})"
+    return {
+        "approval_request_id": request.id,
+        "approval": decision,
+        "payment_instruction": final if decision.action != "reject" else None,
+        **step("needs_approval", what),
+    }
+
+
+def _decided_before(
+    context: Context, terms: ApprovalTerms, instruction: PaymentInstruction
+) -> tuple[ApprovalDecision, PaymentInstruction] | None:
+    """The decision already recorded in the votes, when an approver's process died between
+    voting and the run moving on: the run continues with it instead of asking again."""
+    standing = approval_votes.current_tally(context.engine, terms)
+    if standing.status == "pending":
+        return None
+    votes = approval_votes.votes_for(context.engine, terms.request_id)
+    last = next(v for v in reversed(votes) if v.action == "reject" or standing.status != "rejected")
+    amount = (standing.arguments or {}).get("amount")
+    final = (
+        instruction.model_copy(update={"amount": Decimal(str(amount))}) if amount else instruction
+    )
+    decision = ApprovalDecision(
+        action=last.action,
+        approver=last.approver,
+        comment=last.comment,
+        edits={"amount": str(amount)} if last.action == "edit" and amount else {},
+        decision_id=last.decision_id,
+    )
+    return decision, final
+
+
+def _await_decision(
+    context: Context,
+    runtime: Runtime[Context],
+    request: ApprovalRequest,
+    terms: ApprovalTerms,
+    instruction: PaymentInstruction,
+) -> tuple[ApprovalDecision, PaymentInstruction]:
+    """Interrupt until a decision completes the request; each resume value a recorded fact."""
+    thread_id = request.thread_id
     payload = _payload(request, terms)
     final = instruction
     position = 0
@@ -203,7 +251,7 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         decision_facts.judge(context.engine, fact, "accepted")
         final = edited
         if tally.status != "pending":
-            break
+            return decision, final
         arguments = final.model_dump(mode="json")
         payload = _asking_again(
             {
@@ -216,17 +264,6 @@ def needs_approval(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
             f"approved by {', '.join(tally.approvers)}; a second, different approver "
             "must approve the same payload",
         )
-    crash_point("approval.after_vote")
-    _record_decision(context, request.id, decision)
-    what = f"{decision.action} by {decision.approver}"
-    if final != instruction:
-        what += f" (edited: {decision.edits})"
-    return {
-        "approval_request_id": request.id,
-        "approval": decision,
-        "payment_instruction": final if decision.action != "reject" else None,
-        **step("needs_approval", what),
-    }
 
 
 def _payload(request: ApprovalRequest, terms: ApprovalTerms) -> dict[str, Any]:

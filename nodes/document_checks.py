@@ -22,12 +22,23 @@ ROUNDING = Decimal("0.02")
 """Per line: invoices round each line and the tax separately, so sums drift by cents."""
 
 CREDIT_NOTE_WORDS = re.compile(
-    r"\b(credit\s*note|credit\s*memo|gutschrift|rechnungskorrektur|storno\w*|avoir|"
+    r"\b(credit\s*note|credit\s*memo|gutschrift|rechnungskorrektur|stornorechnung|avoir|"
     r"note\s+de\s+cr[ée]dit|creditnota|nota\s+(?:di\s+)?credito|nota\s+de\s+cr[ée]dito|"
-    r"faktura\s+koryguj[aą]ca|korekta|refund(?:ed)?\s+to)\b",
+    r"faktura\s+koryguj[aą]ca|refund(?:ed)?\s+to)\b",
     re.IGNORECASE,
 )
 """Wording that makes a document a credit note (en, de, fr, nl, it, es, pl)."""
+
+HEADER_LINES = 15
+"""Credit-note wording counts in the document's title block only: "Gutschrift" or "refund"
+in payment terms far below ("credited to your account") says nothing of the document."""
+
+CUSTOMER_ACCOUNT = re.compile(
+    r"(debtor|customer|your\s+account|direct\s+debit|mandate|lastschrift|ihr\s+konto|"
+    r"kunden|pr[ée]l[èe]vement|votre\s+compte|incasso|uw\s+rekening)",
+    re.IGNORECASE,
+)
+"""A line naming the buyer's own account (a direct-debit invoice): not a payee account."""
 
 _IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 
@@ -68,7 +79,8 @@ def check_arithmetic(invoice: Invoice) -> list[Finding]:
 def check_credit_note(invoice: Invoice, document: SourceDocument | None) -> list[Finding]:
     """A credit note asks for money back; it is never paid out as a payment."""
     kind = getattr(invoice, "document_type", "invoice")
-    words = CREDIT_NOTE_WORDS.search(document.text) if document is not None else None
+    header = "\n".join(_lines(document.text)[:HEADER_LINES]) if document is not None else ""
+    words = CREDIT_NOTE_WORDS.search(header)
     if invoice.total > 0 and kind != "credit_note" and words is None:
         return []
     why = (
@@ -87,10 +99,16 @@ def check_credit_note(invoice: Invoice, document: SourceDocument | None) -> list
     ]
 
 
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
 def ibans_in(text: str) -> list[str]:
-    """Every valid IBAN in `text` (checksum and length checked by schwifty), compact."""
+    """Every valid IBAN in `text` (checksum and length checked by schwifty), compact, but
+    on lines that name the customer's own account (direct debit)."""
     found: list[str] = []
-    for match in _IBAN_CANDIDATE.finditer(text.upper()):
+    payee_text = "\n".join(line for line in text.splitlines() if not CUSTOMER_ACCOUNT.search(line))
+    for match in _IBAN_CANDIDATE.finditer(payee_text.upper()):
         candidate = match.group(0)
         for end in range(len(candidate), 14, -1):  # the match may run into the next word
             try:

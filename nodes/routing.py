@@ -39,6 +39,9 @@ def decide_route(
         return RouteDecision(route="human_review", reasons=["invoice was not verified"])
     if report.has("vendor_unknown", "duplicate"):
         return RouteDecision(route="reject", reasons=report.messages("vendor_unknown", "duplicate"))
+    if report.findings and all(f.code == "previously_refused" for f in report.findings):
+        # refused before, clean now: an approver decides, whatever the amount
+        return RouteDecision(route="needs_approval", reasons=report.messages())
     if report.findings:  # every other finding (bank details, PO, match, agent) needs a human
         return RouteDecision(route="human_review", reasons=report.messages())
     if invoice.total > threshold:

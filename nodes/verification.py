@@ -84,7 +84,10 @@ def verify_invoice(
         return report
     po = records.get_purchase_order(session, invoice.po_number)
     received = records.received_quantities(session, invoice.po_number) if po else {}
-    report.findings += check_three_way(invoice, vendor, po, received, tolerance)
+    billed = obligations.invoiced_quantities(
+        session, invoice.po_number, obligations.obligation_id(vendor.id, invoice.invoice_number)
+    )
+    report.findings += check_three_way(invoice, vendor, po, received, tolerance, billed)
     return report
 
 
@@ -138,8 +141,11 @@ def check_three_way(
     po: PurchaseOrder | None,
     received: dict[str, Decimal],
     tolerance: Decimal,
+    billed_before: dict[str, Decimal] | None = None,
 ) -> list[Finding]:
-    """Invoice lines against PO prices (within `tolerance`) and received quantities."""
+    """Invoice lines against PO prices (within `tolerance`) and the quantities received but
+    not yet billed by another invoice (paid or in progress): the same goods billed again
+    under a new number or date is caught here, whatever the number looks like."""
     if po is None:
         return [Finding(code="po_not_found", message=f"PO {invoice.po_number} not found")]
     if po.vendor_id != vendor.id:
@@ -189,12 +195,14 @@ def check_three_way(
             )
     for sku, quantity in billed.items():
         got = received.get(sku, Decimal(0))
-        if quantity > got:
+        before = (billed_before or {}).get(sku, Decimal(0))
+        if quantity > got - before:
+            already = f" minus {before.normalize():f} already invoiced" if before else ""
             findings.append(
                 Finding(
                     code="quantity_over_received",
                     message=f"{sku}: invoiced quantity {quantity.normalize():f} exceeds "
-                    f"received {got.normalize():f} on PO {po.number}",
+                    f"received {got.normalize():f}{already} on PO {po.number}",
                 )
             )
     return findings
@@ -228,6 +236,8 @@ def claim_obligation(
     this run pays nothing (tools/obligations.py).
     """
     assert report.vendor_id is not None
+    with Session(context.engine) as session:
+        po = records.get_purchase_order(session, invoice.po_number) if invoice.po_number else None
     claim = obligations.claim(
         context.engine,
         vendor_id=report.vendor_id,
@@ -237,6 +247,8 @@ def claim_obligation(
         thread_id=thread_id_of(runtime),
         findings=[finding.code for finding in report.findings],
         document_sha256=document.sha256 if document else None,
+        po_number=invoice.po_number,
+        quantities=billed_quantities(invoice, po),
     )
     held = claim.obligation
     if claim.verdict == "paid":
@@ -262,15 +274,26 @@ def claim_obligation(
                 "stopped, `overture recover` resumes it)",
             )
         ]
-    if claim.previous_outcome in obligations.REFUSED_OUTCOMES:
+    if held.refused:
         return [
             Finding(
                 code="previously_refused",
-                message=f"an earlier run of invoice {held.invoice_number} ended "
-                f"{claim.previous_outcome}; a human decides whether to pay it now",
+                message=f"invoice {held.invoice_number} was refused before (last run ended "
+                f"{held.last_outcome}); an approver decides whether to pay it now",
             )
         ]
     return []
+
+
+def billed_quantities(invoice: Invoice, po: PurchaseOrder | None) -> dict[str, Decimal]:
+    """PO SKU -> quantity this invoice bills, as its obligation records it for the PO."""
+    billed: dict[str, Decimal] = defaultdict(Decimal)
+    if po is None:
+        return {}
+    for line in invoice.lines:
+        if (po_line := _po_line_for(line, po)) is not None:
+            billed[po_line.sku] += line.quantity
+    return dict(billed)
 
 
 def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

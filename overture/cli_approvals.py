@@ -63,6 +63,10 @@ def approvals_command(
         console.print(
             pending_table(approvals.list_requests(app.engine, None if all_ else "pending"))
         )
+        if not all_ and (stale := approvals.list_requests(app.engine, "stale")):
+            table = pending_table(stale)
+            table.title = "Stale: no run waits on these (`overture cancel ID --reason ...`)"
+            console.print(table)
         console.print(review_table(audit_log.list_records(app.engine, "held_for_review")))
         if all_:
             console.print(trail_table(audit_trail.history(app.engine)))

@@ -9,16 +9,19 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 from pydantic import BaseModel, Field
 
 from nodes.approval import apply_decision
+from nodes.context import Context
 from nodes.planning import PlanStep
-from nodes.supervision import StepResult
+from nodes.supervision import StepResult, SupervisorContext
 from overture.errors import (
     AlreadyDecided,
     ApprovalExpired,
@@ -27,7 +30,7 @@ from overture.errors import (
     ThreadNotFound,
 )
 from overture.runtime import SUPERVISOR_THREAD_PREFIX, App
-from tools import approval_votes, approvals, run_log
+from tools import approval_votes, approvals, obligations, run_log
 from tools.approvals import ApprovalDecision
 from tools.locks import hold
 from tools.payments import PaymentInstruction
@@ -84,11 +87,33 @@ def process_document(
     return _finish(app, thread_id, str(path), {"document_path": str(path)})
 
 
+def _invoke(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome:
+    """Invoke the thread's graph (input, None to continue, or a Command); how it stands."""
+    graph, context = _graph_of(app, thread_id)
+    graph.invoke(graph_input, app.config(thread_id, document=path), context=context)
+    if graph is app.supervisor:
+        return goal_outcome(app, thread_id).for_document(path)
+    return outcome(app, thread_id)
+
+
+def _graph_of(
+    app: App, thread_id: str
+) -> tuple[CompiledStateGraph[Any, Any, Any, Any], Context | SupervisorContext]:
+    """The workflow the run log names for the thread, else the one its id suggests."""
+    entry = run_log.get(app.engine, thread_id)
+    if entry is not None and entry.workflow == "accounts_payable":
+        return app.graph, app.context
+    return app.graph_for(thread_id)
+
+
+def _workflow_by_id(app: App, thread_id: str) -> str:
+    return "supervisor" if app.graph_for(thread_id)[0] is app.supervisor else "accounts_payable"
+
+
 def _finish(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome:
-    """Invoke the thread (input, None to continue, or a Command) and log how it stands."""
+    """`_invoke`, never raising (a node bug is a `failed` outcome), and log how it stands."""
     try:
-        app.graph.invoke(graph_input, app.config(thread_id, document=path), context=app.context)
-        result = outcome(app, thread_id)
+        result = _invoke(app, thread_id, path, graph_input)
     except Exception as error:  # noqa: BLE001 - one bad file never stops the others
         result = RunOutcome(
             thread_id=thread_id,
@@ -137,6 +162,8 @@ def reconcile_approvals(app: App) -> list[Recovery]:
     run waits on any more become `stale`, so nothing stays pending for ever."""
     done: list[Recovery] = []
     for request in approvals.list_requests(app.engine, "pending"):
+        if _run_alive(app, request.thread_id):
+            continue  # its run is live (maybe between recording it and interrupting)
         terms = approval_votes.get_terms(app.engine, request.id)
         if terms is not None and utcnow() > terms.expires_at:
             approvals.expire(app.engine, request.id)
@@ -149,23 +176,41 @@ def reconcile_approvals(app: App) -> list[Recovery]:
                     approval_id=request.id,
                 )
             )
-        elif not _waits_on(app, request.thread_id, request.id):
+        elif _old_enough(request) and not _waits_on(app, request.thread_id, request.id):
             approvals.close_pending(
                 app.engine, request.id, "stale", "system", "no run waits on it any more"
             )
+            obligations.close(app.engine, request.thread_id, "approval_stale")
             done.append(
                 Recovery(thread_id=request.thread_id, action="stale", approval_id=request.id)
             )
     return done
 
 
+STALE_AFTER = timedelta(minutes=2)
+"""A request younger than this is never called stale: its run may be about to interrupt."""
+
+
+def _old_enough(request: approvals.ApprovalRequest) -> bool:
+    return request.requested_at is None or utcnow() - request.requested_at > STALE_AFTER
+
+
+def _run_alive(app: App, thread_id: str) -> bool:
+    entry = run_log.get(app.engine, thread_id)
+    return entry is not None and entry.status == "running" and entry.process_alive()
+
+
 def _waits_on(app: App, thread_id: str, approval_id: str) -> bool:
-    graph, _ = app.graph_for(thread_id)
-    state = graph.get_state(app.config(thread_id))
-    return any(
-        isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
-        for i in state.interrupts
-    )
+    """Whether the thread waits on the request, under either graph: server threads have
+    ids without the prefix `graph_for` goes by."""
+    for graph in (app.graph, app.supervisor):
+        state = graph.get_state(app.config(thread_id))
+        if any(
+            isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
+            for i in state.interrupts
+        ):
+            return True
+    return False
 
 
 def _end_expired(app: App, thread_id: str, document_path: str) -> RunOutcome | None:
@@ -237,6 +282,12 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
     checked, _ = apply_decision(approval_id, instruction, decision)
     checked = checked.model_copy(update={"decision_id": checked.decision_id or uuid.uuid4().hex})
     terms = approval_votes.get_terms(app.engine, approval_id)
+    if terms is not None and approval_votes.current_tally(app.engine, terms).status != "pending":
+        # decided, but the approver's process died before its run moved on: finish the run
+        # with the recorded decision (nodes/approval.py), then say who decided
+        _continue_logged(app, request.thread_id, request.document_path, None)
+        tally = approval_votes.current_tally(app.engine, terms)
+        raise AlreadyDecided(request.call.tool, approval_id, tally.status, tally.deciders)
     if terms is not None:  # refuse (and audit) a decider the policy rejects, before resuming
         try:
             approval_votes.precheck(
@@ -257,16 +308,28 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
         ):
             # a concurrent approver decided (and resumed) between our checks and now
             raise AlreadyDecided(request.call.tool, approval_id, tally.status, tally.deciders)
-        raise InvalidDecision(approval_id, f"thread {request.thread_id} is not waiting on it")
-    graph, context = app.graph_for(request.thread_id)
-    graph.invoke(
-        Command(resume=checked.model_dump(mode="json")),
-        app.config(request.thread_id),
-        context=context,
-    )
-    if graph is app.supervisor:
-        return goal_outcome(app, request.thread_id).for_document(request.document_path)
-    return outcome(app, request.thread_id)
+        raise InvalidDecision(
+            approval_id,
+            f"thread {request.thread_id} is not waiting on it; `overture recover` resumes a run "
+            "that stopped mid-way and marks a request no run waits on as stale",
+        )
+    command: Command[Any] = Command(resume=checked.model_dump(mode="json"))
+    return _continue_logged(app, request.thread_id, request.document_path, command)
+
+
+def _continue_logged(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome:
+    """Continue a thread in this process, logged as running meanwhile, so a kill of this
+    process (an approver's CLI, say) leaves a run that `recover` finds."""
+    entry = run_log.get(app.engine, thread_id)
+    workflow = entry.workflow if entry else _workflow_by_id(app, thread_id)
+    run_log.started(app.engine, thread_id, entry.document_path if entry else path, workflow)
+    try:
+        result = _invoke(app, thread_id, path, graph_input)
+    except BaseException:
+        run_log.finished(app.engine, thread_id, "resume_raised")
+        raise
+    run_log.finished(app.engine, thread_id, result.status)
+    return result
 
 
 def cancel_request(app: App, approval_id: str, by: str, reason: str) -> None:
@@ -285,6 +348,7 @@ def cancel_request(app: App, approval_id: str, by: str, reason: str) -> None:
             approvals.close_pending(
                 app.engine, approval_id, "cancelled", by, reason, from_status="stale"
             )
+        obligations.close(app.engine, request.thread_id, "approval_cancelled")
 
 
 class GoalOutcome(BaseModel):

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Boolean, Engine, String, UniqueConstraint, select
+from sqlalchemy import JSON, Boolean, Engine, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tools.canonical import sha256_hex
@@ -38,8 +38,9 @@ may take the invoice over, and is told how the last one ended)."""
 
 ClaimVerdict = Literal["owner", "paid", "in_progress"]
 
-REFUSED_OUTCOMES = frozenset({"approval_rejected", "approval_expired", "rejected"})
-"""Earlier endings after which a new run of the invoice is never clean: a human decides."""
+REFUSED_OUTCOMES = frozenset({"approval_rejected", "rejected"})
+"""Endings after which the invoice is never clean again, whatever later runs end with: a
+human decides (an expired or stale request is no refusal: the invoice may be asked anew)."""
 
 
 class ObligationRow(Base):
@@ -60,6 +61,10 @@ class ObligationRow(Base):
     approval_request_id: Mapped[str | None] = mapped_column(String(40))
     payment_id: Mapped[str | None] = mapped_column(String(64))
     last_outcome: Mapped[str | None] = mapped_column(String(32))
+    refused: Mapped[bool] = mapped_column(Boolean, default=False)
+    claims: Mapped[int] = mapped_column(Integer, default=1)
+    po_number: Mapped[str | None] = mapped_column(String(64), index=True)
+    quantities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -80,6 +85,10 @@ class Obligation(BaseModel):
     approval_request_id: str | None = None
     payment_id: str | None = None
     last_outcome: str | None = Field(None, description="How the previous owner's run ended.")
+    refused: bool = Field(
+        False, description="A human or the rules refused it once: never paid without a human."
+    )
+    claims: int = Field(1, description="How many runs have owned it, this one included.")
     created_at: datetime | None = None
 
     @property
@@ -98,13 +107,21 @@ class Claim(BaseModel):
     )
 
 
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
 def normalise_reference(invoice_number: str) -> str:
-    """Invoice numbers compare on letters and digits only: "INV-2026/01" == "inv 2026 01".
+    """Invoice numbers compare on letters and digits only, with look-alike characters folded
+    and leading zeros of each digit group dropped: "INV-2026/0322" == "inv 2026 322" ==
+    "INV-2026-O322".
 
     Coarser than equality on purpose: a false match holds an invoice for a human, a missed
     one pays it twice.
     """
-    return re.sub(r"[^0-9A-Z]", "", invoice_number.upper())[:64] or invoice_number[:64]
+    folded = invoice_number.upper().translate(_LOOKALIKES)
+    groups = re.findall(r"[0-9]+|[A-Z]+", folded)
+    key = "".join(g.lstrip("0") or "0" if g.isdigit() else g for g in groups)
+    return key[:64] or invoice_number[:64]
 
 
 def obligation_id(vendor_id: str, invoice_number: str) -> str:
@@ -128,9 +145,16 @@ def claim(
     thread_id: str,
     findings: list[str],
     document_sha256: str | None = None,
+    po_number: str | None = None,
+    quantities: dict[str, Decimal] | None = None,
 ) -> Claim:
     """Make `thread_id` the owner of this invoice's obligation, unless it is paid or another
-    run holds it; serialised per obligation across processes (tools/locks.py)."""
+    run holds it; serialised per obligation across processes (tools/locks.py).
+
+    A run that takes over an obligation whose earlier run ended without paying (the same
+    thread included: the supervisor runs many documents on one) is told how it ended, and
+    one ever refused stays refused: it is never paid without a human again.
+    """
     key = obligation_id(vendor_id, invoice_number)
     facts: dict[str, Any] = {
         "amount": amount,
@@ -138,6 +162,8 @@ def claim(
         "clean": not findings,
         "findings": sorted(set(findings)),
         "document_sha256": document_sha256,
+        "po_number": po_number,
+        "quantities": {sku: str(q) for sku, q in (quantities or {}).items()},
         "updated_at": utcnow(),
     }
     with hold(engine, f"obligation:{key}"), Session(engine, expire_on_commit=False) as session:
@@ -159,16 +185,17 @@ def claim(
         if row.status == "paid":
             return Claim(verdict="paid", obligation=_model(row), payment_id=row.payment_id)
         previous = None
-        if row.thread_id != thread_id:
-            if row.status != "closed":
-                return Claim(verdict="in_progress", obligation=_model(row))
+        if row.thread_id != thread_id and row.status != "closed":
+            return Claim(verdict="in_progress", obligation=_model(row))
+        if row.status == "closed":  # handed over: a new claim, a new approval request
             previous = row.last_outcome
-            row.thread_id, row.status, row.approval_request_id = thread_id, "open", None
+            row.thread_id, row.approval_request_id = thread_id, None
+            row.claims = (row.claims or 1) + 1
         if row.status in ("open", "closed"):
             row.status = "open"
             for name, value in facts.items():
                 setattr(row, name, value)
-            if previous in REFUSED_OUTCOMES:
+            if row.refused:
                 row.clean = False
         session.commit()
         return Claim(verdict="owner", obligation=_model(row), previous_outcome=previous)
@@ -218,7 +245,23 @@ def close(engine: Engine, thread_id: str, outcome: str) -> None:
             )
         ):
             row.status, row.last_outcome, row.updated_at = "closed", outcome, utcnow()
+            row.refused = bool(row.refused) or outcome in REFUSED_OUTCOMES
         session.commit()
+
+
+def invoiced_quantities(session: Session, po_number: str, excluding: str) -> dict[str, Decimal]:
+    """SKU -> quantity billed on `po_number` by other invoices that are paid or in progress:
+    what a new invoice may not bill again (re-billing under a new number or date)."""
+    totals: dict[str, Decimal] = {}
+    query = select(ObligationRow.quantities).where(
+        ObligationRow.po_number == po_number,
+        ObligationRow.id != excluding,
+        ObligationRow.status != "closed",
+    )
+    for quantities in session.scalars(query):
+        for sku, quantity in (quantities or {}).items():
+            totals[sku] = totals.get(sku, Decimal(0)) + Decimal(str(quantity))
+    return totals
 
 
 def list_obligations(engine: Engine) -> list[Obligation]:
@@ -250,6 +293,8 @@ def _new_row(
         invoice_number=invoice_number[:64],
         thread_id=thread_id,
         status="open",
+        refused=False,
+        claims=1,
         created_at=now,
         **{**facts, "updated_at": now},
     )
@@ -270,5 +315,7 @@ def _model(row: ObligationRow) -> Obligation:
         approval_request_id=row.approval_request_id,
         payment_id=row.payment_id,
         last_outcome=row.last_outcome,
+        refused=bool(row.refused),
+        claims=row.claims or 1,
         created_at=as_utc(row.created_at),
     )

@@ -100,6 +100,10 @@ def confirm(engine: Engine, change_id: str, confirmed_by: str) -> BankChange:
             )
         vendor = session.get(VendorRow, row.vendor_id)
         assert vendor is not None
+        if vendor.iban != row.old_iban:
+            raise BankChangeRefused(
+                change_id, "the vendor's IBAN changed since it was proposed; propose it anew"
+            )
         vendor.iban = row.new_iban
         row.status, row.confirmed_by, row.confirmed_at = "applied", confirmed_by, utcnow()
     _audit(engine, row, "applied", confirmed_by)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from tools import audit_trail
 from tools.approvers import add_approver, grant
 from tools.executor import CallScope
 from tools.payments import PaymentGateway
-from tools.records import PaymentRow
+from tools.records import GoodsReceiptRow, PaymentRow, PurchaseOrderRow, ReceiptLineRow
 from tools.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
@@ -196,11 +196,27 @@ def _racer(settings: Settings, approval_id: str, approver: str, start_at: float,
     Path(out).write_text(result)
 
 
+def receive_plenty(app: App, po_number: str) -> None:
+    """A goods receipt of a million of every line of the PO, so many invoices may bill it."""
+    with Session(app.engine) as session:
+        po = session.get(PurchaseOrderRow, po_number)
+        assert po is not None
+        receipt = GoodsReceiptRow(number=f"GR-PLENTY-{po_number}", po_number=po_number)
+        receipt.received_on = date(2026, 1, 1)
+        receipt.lines = [
+            ReceiptLineRow(line_no=n, sku=line.sku, quantity_received=Decimal("1e6"))
+            for n, line in enumerate(po.lines, 1)
+        ]
+        session.add(receipt)
+        session.commit()
+
+
 def test_two_processes_resuming_one_approval_pay_exactly_once(
     settings: Settings, tmp_path: Path
 ) -> None:
     app, _ = waiting(settings, "race-template")
     template = app.graph.get_state(app.config("race-template")).values
+    receive_plenty(app, template["invoice"].po_number)  # 50 invoices bill the PO 50 times
     requests = []
     for trial in range(RACE_TRIALS):  # 50 distinct invoices waiting at the gateway
         thread = f"race-{trial}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nodes.findings import VerificationReport
+from overture import service
 from overture.errors import InvalidDecision
 from overture.runtime import App, open_app
 from overture.service import (
@@ -297,17 +299,8 @@ def test_recover_expires_an_old_request_and_its_run_ends_unpaid(app: App) -> Non
     request = approvals.get_request(app.engine, started.approval_id or "")
     assert request is not None and request.status == "expired"
     assert payment_count(app) == 0
-    again = process_document(app, BIG)  # the invoice may be requested anew, by a new run
-    assert again.status == "held_for_review" and "approval_expired" in " ".join(again.reasons)
-
-
-def test_recover_marks_a_request_no_run_waits_on_as_stale(app: App) -> None:
-    started = process_document(app, BIG)
-    app.checkpointer.delete_thread(started.thread_id)  # its thread is gone
-    (stale,) = [r for r in recover(app) if r.action == "stale"]
-    assert stale.approval_id == started.approval_id
-    request = approvals.get_request(app.engine, started.approval_id or "")
-    assert request is not None and request.status == "stale"
+    again = process_document(app, BIG)  # an expiry is no refusal: a new run asks anew
+    assert again.status == "awaiting_approval" and again.approval_id != started.approval_id
 
 
 def test_every_run_is_logged_before_its_first_step(app: App) -> None:
@@ -318,3 +311,118 @@ def test_every_run_is_logged_before_its_first_step(app: App) -> None:
     assert entry is not None and entry.status == "finished" and entry.outcome == "paid"
     held = obligations.owned_by(app.engine, result.thread_id)
     assert held is not None and held.status == "paid" and held.payment_id == result.payment_id
+
+
+# -- found by review: re-billing, sticky refusals, a killed approver, stale requests ---------
+
+
+def test_the_same_goods_billed_again_under_a_new_number_and_date_go_to_a_human(
+    app: App, tmp_path: Path
+) -> None:
+    assert process_document(app, PLAIN).status == "paid"
+    rebilled = variant(
+        tmp_path,
+        "rebilled.txt",
+        ("MPP-F-2026-0322", "MPP-F-2026-0323"),
+        ("12 Mar 2026", "13 Mar 2026"),
+    )
+    result = process_document(app, rebilled)
+    assert result.status == "held_for_review"
+    assert "already invoiced" in " ".join(result.reasons)
+    assert payment_count(app) == 1
+
+
+@pytest.mark.parametrize("number", ["MPP-F-2026-322", "MPP-F-2026-O322", "mpp f 2026/0322"])
+def test_an_invoice_number_written_differently_is_the_same_invoice(
+    app: App, tmp_path: Path, number: str
+) -> None:
+    assert process_document(app, PLAIN).status == "paid"
+    again = variant(tmp_path, "again.txt", ("MPP-F-2026-0322", number))
+    assert obligations.normalise_reference(number) == obligations.normalise_reference(
+        "MPP-F-2026-0322"
+    )
+    result = process_document(app, again)
+    assert result.status == "rejected" and payment_count(app) == 1
+
+
+def test_a_rejected_invoice_is_never_paid_without_an_approver_again(
+    app: App, tmp_path: Path
+) -> None:
+    low = app.settings.model_copy(update={"approval_threshold": Decimal("1000")})
+    with open_app(low) as strict:
+        started = process_document(strict, PLAIN)
+        resume_approval(strict, started.approval_id or "", decision("reject", "bob", "no"))
+    inflated = variant(tmp_path, "inflated.txt", ("1,335.84 EUR", "9,990.00 EUR"))
+    assert process_document(app, inflated).status == "held_for_review"  # ends otherwise
+    result = process_document(app, PLAIN)  # clean, under the threshold, refused before
+    assert result.status == "awaiting_approval"
+    assert "refused before" in " ".join(result.reasons)
+    assert payment_count(app) == 0
+
+
+def test_the_same_thread_claiming_a_closed_invoice_again_gets_a_new_claim(app: App) -> None:
+    def claim() -> obligations.Claim:
+        return obligations.claim(
+            app.engine,
+            vendor_id="V005",
+            invoice_number="X-1",
+            amount=Decimal("10.00"),
+            currency="EUR",
+            thread_id="one-thread",
+            findings=[],
+        )
+
+    first = claim()
+    obligations.close(app.engine, "one-thread", "approval_rejected")
+    second = claim()
+    assert second.obligation.claims == first.obligation.claims + 1
+    assert second.obligation.refused and not second.obligation.clean
+
+
+def _approve_and_die(url: str, home: str, approval_id: str) -> None:
+    os.environ[ENV] = "approval.after_vote"
+    from overture.settings import Settings
+
+    with open_app(Settings(database_url=url, home=Path(home))) as app:
+        resume_approval(app, approval_id, decision("approve", "alice", "ok"))
+    os._exit(0)
+
+
+def test_an_approver_killed_after_voting_leaves_a_run_recover_finishes(app: App) -> None:
+    started = process_document(app, BIG)
+    url, home = app.settings.resolved_database_url(), str(app.settings.home)
+    app.engine.dispose()
+    child = multiprocessing.get_context("fork").Process(
+        target=_approve_and_die, args=(url, home, started.approval_id)
+    )
+    child.start()
+    child.join(timeout=300)
+    assert child.exitcode == -signal.SIGKILL and payment_count(app) == 0
+    (resumed,) = [r for r in recover(app) if r.action == "resumed"]
+    assert resumed.outcome is not None and resumed.outcome.status == "paid"
+    assert payment_count(app) == 1
+
+
+def test_a_request_no_run_waits_on_becomes_stale_and_frees_its_invoice(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = process_document(app, BIG)
+    app.checkpointer.delete_thread(started.thread_id)  # its thread is gone
+    assert [r for r in recover(app) if r.action == "stale"] == []  # too young to tell
+    monkeypatch.setattr(service, "STALE_AFTER", timedelta(0))
+    (stale,) = [r for r in recover(app) if r.action == "stale"]
+    assert stale.approval_id == started.approval_id
+    request = approvals.get_request(app.engine, started.approval_id or "")
+    assert request is not None and request.status == "stale"
+    again = process_document(app, BIG)
+    assert again.status == "awaiting_approval" and again.approval_id != started.approval_id
+
+
+def test_a_bank_change_proposed_before_another_one_cannot_be_confirmed(app: App) -> None:
+    old = vendor_changes.propose(app.engine, "V005", FOREIGN_IBAN, "alice")
+    newer = vendor_changes.propose(app.engine, "V005", "DE89370400440532013000", "alice")
+    vendor_changes.confirm(app.engine, newer.id, "bob")
+    with pytest.raises(Exception, match="changed since it was proposed"):
+        vendor_changes.confirm(app.engine, old.id, "bob")
+    with Session(app.engine) as session:
+        assert session.get(VendorRow, "V005").iban == "DE89370400440532013000"  # type: ignore[union-attr]

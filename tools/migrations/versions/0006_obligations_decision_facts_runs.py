@@ -58,6 +58,10 @@ def upgrade() -> None:
         sa.Column("approval_request_id", sa.String(length=40), nullable=True),
         sa.Column("payment_id", sa.String(length=64), nullable=True),
         sa.Column("last_outcome", sa.String(length=32), nullable=True),
+        sa.Column("refused", sa.Boolean(), nullable=False),
+        sa.Column("claims", sa.Integer(), nullable=False),
+        sa.Column("po_number", sa.String(length=64), nullable=True),
+        sa.Column("quantities", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_obligations")),
@@ -66,6 +70,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("obligations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_obligations_po_number"), ["po_number"], unique=False)
         batch_op.create_index(batch_op.f("ix_obligations_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_obligations_thread_id"), ["thread_id"], unique=False)
 
@@ -118,6 +123,7 @@ def downgrade() -> None:
     with op.batch_alter_table("obligations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_obligations_thread_id"))
         batch_op.drop_index(batch_op.f("ix_obligations_status"))
+        batch_op.drop_index(batch_op.f("ix_obligations_po_number"))
 
     op.drop_table("obligations")
     with op.batch_alter_table("decision_facts", schema=None) as batch_op:
