@@ -54,7 +54,7 @@ from tools.api_keys import create_token  # noqa: E402
 from tools.approvers import add_approver  # noqa: E402
 from tools.catalog import seed_demo_approvers  # noqa: E402
 from tools.records import PaymentRow  # noqa: E402
-from tools.sample_invoices import sample  # noqa: E402
+from tools.sample_invoices import load_books, sample  # noqa: E402
 from tools.seed import load_seed_file  # noqa: E402
 
 CLUSTER_PYTHON = REPO / ".venv-cluster" / "bin" / "python"
@@ -81,11 +81,13 @@ def fresh_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def seed(url: str) -> dict[str, str]:
-    """The sample books, the demo approvers and a requester; an API key per user."""
+def seed(url: str, invoices: int) -> dict[str, str]:
+    """The sample books with an order and receipt per invoice, the demo approvers and a
+    requester; an API key per user."""
     engine = open_engine(Settings(database_url=url))
     try:
         load_seed_file(engine)
+        load_books(engine, range(1, invoices + 1))
         seed_demo_approvers(engine)
         add_approver(engine, "dave", "Dave (requester)")
         return {user: create_token(engine, user, "bench")[1] for user in ("alice", "dave")}
@@ -114,10 +116,13 @@ async def one_invoice(
     try:
         thread = await dave.threads.create()
         thread_id = thread["thread_id"]
-        await dave.runs.wait(thread_id, GRAPH, input={"upload": upload})
+        waited = await dave.runs.wait(thread_id, GRAPH, input={"upload": upload})
         state = await dave.threads.get_state(thread_id)
         if not state["interrupts"]:
-            result["error"] = f"no approval interrupt (next: {state['next']})"
+            runs = await dave.runs.list(thread_id)
+            statuses = [run["status"] for run in runs]
+            returned = str(waited)[:200]
+            result["error"] = f"no approval interrupt (runs {statuses}; wait gave {returned})"
             return result
         result["interrupt"] = time.monotonic() - started
         decision = {"decisions": [{"type": "approve"}]}
@@ -152,7 +157,7 @@ def paid_counts(url: str) -> tuple[int, int]:
 
 def measure(replicas: int, invoices: int, logs: Path) -> dict[str, Any]:
     with fresh_database() as url:
-        tokens = seed(url)
+        tokens = seed(url, invoices)
         base = {**os.environ, "OVERTURE_APPROVAL_THRESHOLD": "1000", "NO_COLOR": "1"}
         base["OVERTURE_TWO_PERSON_THRESHOLD"] = str(Decimal("1e9"))
         env = replica_env(url, os.environ.get("REDIS_URL", DEFAULT_REDIS), base)

@@ -25,7 +25,7 @@ from tests.databases import throwaway_database
 from tests.integration.aegra_cluster import Cluster, start_cluster
 from tests.integration.langgraph_server import seed_users, start_server
 from tools.records import PaymentRow
-from tools.sample_invoices import Upload, sample
+from tools.sample_invoices import Upload, load_books, sample
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +37,13 @@ RECOVERY_TIMEOUT = 180.0
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     with throwaway_database("postgres", tmp_path_factory.mktemp("cluster-db")) as url:
-        yield url, seed_users(url)
+        tokens = seed_users(url)
+        engine = open_engine(Settings(database_url=url))
+        try:
+            load_books(engine, range(1, 30))  # an order and a receipt per sample invoice
+        finally:
+            engine.dispose()
+        yield url, tokens
 
 
 @pytest.fixture(scope="module")
