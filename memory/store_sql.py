@@ -47,8 +47,11 @@ KEY_LENGTH = 512
 IN_CHUNK = 500
 """Most ids or keys put in one `IN (...)` list, far below every backend's parameter limit."""
 
+# Not `store_migrations`: LangGraph's PostgresStore (Aegra's) keeps its versions in a table of
+# that name and the same shape, and each would take the other's versions for its own.
+LEGACY_MIGRATIONS_TABLE = "store_migrations"
 migrations_table = sa.Table(
-    "store_migrations",
+    "overture_store_migrations",
     metadata,
     sa.Column("v", sa.Integer, primary_key=True, autoincrement=False),
 )
@@ -120,6 +123,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_tables]
 def setup_schema(engine: Engine) -> None:
     """Create or upgrade the store's tables; safe to call from every process at start-up."""
     with engine.begin() as conn:
+        _drop_legacy_migrations_table(conn)
         migrations_table.create(conn, checkfirst=True)
         done = {row.v for row in conn.execute(sa.select(migrations_table.c.v))}
     for number, migrate in enumerate(MIGRATIONS, start=1):
@@ -131,6 +135,15 @@ def setup_schema(engine: Engine) -> None:
                 conn.execute(migrations_table.insert().values(v=number))
         except IntegrityError:
             continue  # another process applied it at the same moment
+
+
+def _drop_legacy_migrations_table(conn: Connection) -> None:
+    """Drop the versions table this store used before `overture_store_migrations` (its only
+    migration creates tables if missing, so it simply runs again); one that sits beside
+    LangGraph's `store` table is LangGraph's and stays."""
+    tables = set(sa.inspect(conn).get_table_names())
+    if LEGACY_MIGRATIONS_TABLE in tables and "store" not in tables:
+        conn.execute(sa.text(f"DROP TABLE {LEGACY_MIGRATIONS_TABLE}"))
 
 
 def bump_version(conn: Connection) -> int:

@@ -1,8 +1,11 @@
 """Approval: automatic below the threshold, a human gateway (`interrupt()`) above it.
 
 The gateway shows the approver exactly what will run (tool name and arguments, with the
-SHA-256 of their canonical JSON), the amount and the reasons; it resumes with
-`{"action": "approve"|"edit"|"reject", "approver": str, "edits": {"amount": ...}, "comment": str}`.
+SHA-256 of their canonical JSON), the amount and the reasons, also as LangChain's standard
+`HITLRequest` (nodes/hitl.py); it resumes with a standard `{"decisions": [{"type": ...}]}` or
+with `{"action": "approve"|"edit"|"reject", "approver": str, "edits": {"amount": ...},
+"comment": str}`. A refused decision interrupts again with the reason in `error` and at the
+head of the action's `description` (what Agent Inbox shows).
 What is paid comes from the run's obligation and the vendor master (tools/obligations.py).
 LangGraph re-runs a node from its start on resume, so everything before `interrupt()` is
 idempotent (the request row is insert-or-get) and the decision is written only after it.
@@ -18,6 +21,7 @@ from langgraph.types import interrupt
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from nodes import hitl
 from nodes.context import Context, context_of
 from nodes.state import State, step
 from overture.errors import AlreadyDecided, ApprovalRefused, InvalidDecision
@@ -232,33 +236,40 @@ def _await_decision(
         )
         position += 1
         if fact.verdict == "refused":
-            payload = {**payload, "error": fact.reason}
+            payload = _asking_again(payload, fact.reason or "refused")
             continue
         try:
-            decision, edited = apply_decision(request.id, final, fact.value)
+            value = hitl.to_overture(request.id, TOOL_NAME, payload["arguments"], fact.value)
+            decision, edited = apply_decision(request.id, final, value)
             tally = _vote(context, terms, decision, edited)
         except (InvalidDecision, ApprovalRefused) as error:
             if isinstance(error, AlreadyDecided):
                 raise  # a racing approver decided first: this resume has nothing to do
             decision_facts.judge(context.engine, fact, "refused", str(error))
-            payload = {**payload, "error": str(error)}
+            payload = _asking_again(payload, str(error))
             continue
         decision_facts.judge(context.engine, fact, "accepted")
         final = edited
         if tally.status != "pending":
             return decision, final
-        payload = {
-            **payload,
-            "arguments": final.model_dump(mode="json"),
-            "payload_hash": tally.payload_hash,
-            "approved_by": tally.approvers,
-            "error": f"approved by {', '.join(tally.approvers)}; a second, different approver "
+        arguments = final.model_dump(mode="json")
+        payload = _asking_again(
+            {
+                **payload,
+                **hitl.hitl_request(TOOL_NAME, arguments, _description(request)),
+                "arguments": arguments,
+                "payload_hash": tally.payload_hash,
+                "approved_by": tally.approvers,
+            },
+            f"approved by {', '.join(tally.approvers)}; a second, different approver "
             "must approve the same payload",
-        }
+        )
 
 
 def _payload(request: ApprovalRequest, terms: ApprovalTerms) -> dict[str, Any]:
+    """The interrupt value: Overture's keys and, beside them, the standard `HITLRequest`."""
     return {
+        **hitl.hitl_request(request.call.tool, request.call.arguments, _description(request)),
         "approval_id": request.id,
         **request.call.model_dump(mode="json"),
         "payload_hash": request.payload_hash,
@@ -272,22 +283,56 @@ def _payload(request: ApprovalRequest, terms: ApprovalTerms) -> dict[str, Any]:
     }
 
 
+def _description(request: ApprovalRequest) -> str:
+    arguments = request.call.arguments
+    reasons = "; ".join(request.reasons) or "above the approval threshold"
+    return (
+        f"Pay {request.amount} {request.currency} to vendor {arguments.get('vendor_id')} for "
+        f"invoice {arguments.get('invoice_number')} ({reasons}). Approve, reject, or edit to a "
+        f"lower `amount`; payload hash {request.payload_hash[:12]}."
+    )
+
+
+def _asking_again(payload: dict[str, Any], problem: str) -> dict[str, Any]:
+    """The payload interrupting again after a refused (or not yet sufficient) decision: the
+    problem in `error` and at the head of the action's description, so a client that shows
+    only the standard request (Agent Inbox) cannot take the new wait for success."""
+    (action,) = payload["action_requests"]
+    description = action.get("description", "").split("\n\n")[-1]
+    shown = {**action, "description": f"NOT DONE: {problem}\n\n{description}"}
+    return {**payload, "action_requests": [shown], "error": problem}
+
+
 def _identity(raw: Any, runtime: Runtime[Context]) -> str | None:
-    """Who gave a resume value, when it is first received: under the server the
-    authenticated caller (auth stamps it into the value at receipt, overture/auth.py), else
-    the approver the in-process caller (the CLI, with its API key) authenticated."""
+    """Who gave a resume value, when it is first received: under a server the user it
+    authenticated for this run (`langgraph dev` also stamps it into the value, Aegra cannot:
+    overture/auth.py), else the approver the in-process caller (the CLI, with its API key)
+    authenticated."""
+    user = server_user(runtime)
+    if user is not None:
+        return user
     named = raw.get("approver") if isinstance(raw, dict) else None
-    if server_user(runtime) is not None:
-        return named if isinstance(named, str) and named else server_user(runtime)
     return named if isinstance(named, str) and named else None
 
 
 def server_user(runtime: Runtime[Context]) -> str | None:
-    """The user the LangGraph server authenticated for this run (overture/auth.py), if any."""
+    """The user a server authenticated for this run (overture/auth.py), if any: the
+    Overture user it carries (`overture_user`; under Aegra the identity is a tenant)."""
     user = runtime.server_info.user if runtime.server_info else None
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return getattr(user, "identity", None) or None
+    return overture_user(user)
+
+
+def overture_user(user: Any) -> str | None:
+    """The Overture user of a server's authenticated user (either server's user type)."""
+    named = getattr(user, "overture_user", None)
+    if not isinstance(named, str):
+        try:
+            named = user["overture_user"]
+        except (KeyError, TypeError):
+            named = None
+    return named or getattr(user, "identity", None) or None
 
 
 def terms_for(

@@ -17,7 +17,7 @@ from langgraph.runtime import Runtime
 from nodes import prompts
 from nodes.approval import thread_id_of
 from nodes.case_memory import remember
-from nodes.context import Context, context_of
+from nodes.context import Context, case_store, context_of
 from nodes.state import State, step
 from tools import obligations
 from tools.audit_log import AuditRecord, Outcome, write_record
@@ -110,6 +110,7 @@ def audit(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     write_record(context.engine, record)
     if record.outcome != "paid":  # release the invoice: a later run may take it over
         obligations.close(context.engine, thread_id_of(runtime), record.outcome)
-    if runtime.store is not None:
-        remember(runtime.store, record)
+    store = case_store(runtime)
+    if store is not None:
+        remember(store, record)
     return {"audit": record, "summary": record.summary, **step("audit", record.outcome)}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
+from langgraph.store.base import BaseStore
 from sqlalchemy import Engine
 
 from overture.settings import Settings
@@ -52,6 +53,10 @@ class Context:
     read_tools: ToolExecutor | None = None
     """The read-only record tools an LLM agent may call; None means tools/read_tools.py."""
 
+    memory: BaseStore | None = None
+    """Overture's case memory (SQL + FAISS, memory/store.py), for a run whose own store cannot
+    search by meaning; None means the run's store (`runtime.store`) only. See `case_store`."""
+
     def __post_init__(self) -> None:
         if self.payments is None:
             self.payments = PaymentGateway(self.engine)
@@ -83,3 +88,18 @@ def context_of(runtime: Runtime[Context]) -> Context:
     from overture.runtime import default_context  # lazy: runtime imports the graph
 
     return default_context()
+
+
+def case_store(runtime: Runtime[Context]) -> BaseStore | None:
+    """The store past cases are remembered in and recalled from.
+
+    The run's own store (`runtime.store`) when it has a vector index: the CLI's and
+    `langgraph dev`'s are Overture's SQL + FAISS store. Aegra hands every graph its own
+    AsyncPostgresStore instead, without an index here (pgvector is not installable), whose
+    search ignores meaning; then the context's `memory`, Overture's store on the same database.
+    """
+    store = runtime.store
+    memory = context_of(runtime).memory
+    if memory is not None and (store is None or not getattr(store, "index_config", None)):
+        return memory
+    return store

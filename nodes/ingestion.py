@@ -25,6 +25,7 @@ from nodes._ocr import OcrUnavailable, ocr_image_file
 from nodes._pdf import PdfContent, PdfProblem, read_pdf
 from nodes._sanitize import clean_text
 from nodes._text import decode_text
+from nodes.approval import server_user
 from nodes.document_input import Upload, document_to_read, path_root
 from nodes.drafts import reviewed
 from nodes.extraction import Extractor, IncompleteInvoice, RulesExtractor
@@ -282,9 +283,8 @@ def ingest(state: State, runtime: Runtime[Any]) -> IngestUpdate | dict[str, Any]
 def reviewer_of(review: Mapping[str, Any], runtime: Runtime[Any]) -> str | None:
     """Who reviews: under the server the authenticated caller, whatever the client wrote;
     in process the reviewer the CLI authenticated (its API key)."""
-    user = runtime.server_info.user if runtime.server_info else None
-    if user is not None and getattr(user, "is_authenticated", False):
-        return getattr(user, "identity", None) or None
+    if runtime.server_info is not None and runtime.server_info.user is not None:
+        return server_user(runtime)
     named = review.get("reviewer")
     return named if isinstance(named, str) and named else None
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from nodes._matching import best_vendor, similarity
 from nodes.approval import thread_id_of
 from nodes.case_memory import recall
-from nodes.context import Context, context_of
+from nodes.context import Context, case_store, context_of
 from nodes.document_checks import check_arithmetic, check_credit_note, check_document_ibans
 from nodes.findings import Finding, VerificationReport
 from nodes.llm_verification import investigate
@@ -32,6 +32,13 @@ def normalise_iban(value: str | None) -> str | None:
     return "".join(value.split()).upper() if value else None
 
 
+EMPTY_VENDOR_MASTER = (
+    "the vendor master is empty, so no invoice can be matched: load the books first "
+    "(`overture seed` loads the sample system of record)"
+)
+"""The finding of a run on empty books, wherever it starts (CLI, `langgraph dev`, Aegra)."""
+
+
 def verify_invoice(
     invoice: Invoice,
     session: Session,
@@ -39,12 +46,17 @@ def verify_invoice(
     document: SourceDocument | None = None,
 ) -> VerificationReport:
     """Every check, reading what it needs from the system of record through `session`."""
-    vendor, score = best_vendor(invoice.vendor_name, records.list_vendors(session))
+    vendors = records.list_vendors(session)
+    vendor, score = best_vendor(invoice.vendor_name, vendors)
     if vendor is None:
         return VerificationReport(
             vendor_match_score=round(score, 3),
             po_number=invoice.po_number,
-            findings=[new_vendor_finding(invoice, score)],
+            findings=[
+                new_vendor_finding(invoice, score)
+                if vendors
+                else Finding(code="vendor_unknown", message=EMPTY_VENDOR_MASTER)
+            ],
         )
     report = VerificationReport(
         vendor_id=vendor.id,
@@ -347,8 +359,9 @@ def verify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         )
     if report.vendor_id:
         report.findings += claim_obligation(context, runtime, invoice, report, document)
-    if runtime.store is not None and report.vendor_id:
-        report.past_cases = recall(runtime.store, report.vendor_id, invoice)
+    store = case_store(runtime)
+    if store is not None and report.vendor_id:
+        report.past_cases = recall(store, report.vendor_id, invoice)
     outcome = "; ".join(report.messages()) or f"clean match for {report.vendor_name}"
     if report.past_cases:
         cited = ", ".join(f"{c.invoice_number} ({c.outcome})" for c in report.past_cases)

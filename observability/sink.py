@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -115,11 +115,30 @@ class SqlTraceSink(BaseTracer):
         self.engine = engine
         self.thread_id = thread_id
 
+    def target(self) -> Engine:
+        """The database traces are written to."""
+        return self.engine
+
     def _persist_run(self, run: Run) -> None:
         try:
-            ensure_tables(self.engine)
+            engine = self.target()
+            ensure_tables(engine)
             rows = trace_rows(run, thread_id=self.thread_id)
-            with self.engine.begin() as conn:
+            with engine.begin() as conn:
                 conn.execute(insert(trace_runs), rows)
         except Exception:  # noqa: BLE001 - tracing must never break the traced workflow
             log.exception("could not write trace %s to the trace sink", run.id)
+
+
+class ServerTraceSink(SqlTraceSink):
+    """The sink for runs a server starts: one instance for every run of a graph, its engine
+    resolved at the first trace (importing the graph must not open the database), each
+    trace's thread read from its root run's metadata (LangGraph copies `thread_id` there)."""
+
+    def __init__(self, engine: Callable[[], Engine], **kwargs: Any) -> None:
+        BaseTracer.__init__(self, **kwargs)
+        self._engine_factory = engine
+        self.thread_id = None
+
+    def target(self) -> Engine:
+        return self._engine_factory()

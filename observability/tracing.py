@@ -37,7 +37,7 @@ from sqlalchemy import Engine
 
 from observability.masking import anonymize, masked_jsonable
 from observability.runs import case_metadata
-from observability.sink import SqlTraceSink
+from observability.sink import ServerTraceSink, SqlTraceSink
 
 SINK_ENV = "OVERTURE_TRACE_SINK"
 
@@ -189,6 +189,21 @@ def tracing_callbacks(engine: Engine | None, thread_id: str | None) -> list[Base
         client = masked_langsmith_client()
         callbacks.append(OvertureLangSmithTracer(client=client))
     return callbacks
+
+
+def server_tracing_config(
+    workflow: str, engine: Callable[[], Engine], *, strategy: str = "rules"
+) -> RunnableConfig:
+    """What `tracing_config` gives a CLI run, for every run of a graph a server starts: the
+    SQL sink (engine resolved lazily) and the same run name, tags and metadata. LangSmith
+    is the server's own business (its `LANGSMITH_*` settings)."""
+    versions = default_prompt_versions()
+    return RunnableConfig(
+        run_name=workflow,
+        tags=[f"workflow:{workflow}", f"strategy:{strategy}", *prompt_tags(versions)],
+        metadata={"workflow": workflow, "strategy": strategy, "prompt_versions": versions},
+        callbacks=[ServerTraceSink(engine)] if sink_enabled() else [],
+    )
 
 
 def tracing_config(

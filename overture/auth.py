@@ -15,6 +15,15 @@ carrying `goto` or `update`, a client-chosen `interrupt_before`/`interrupt_after
 created with `supersteps`) answer 403. A graph without side effects added later would need its
 own exemption here.
 
+Both servers run this module. `langgraph dev` scopes nothing itself; Aegra (aegra.json) scopes
+every thread and run to the `identity` an authentication returns, so a thread would be its
+creator's alone and no approver could resume it. Under Aegra (`OVERTURE_THREAD_TENANT` set, as
+`make cluster` does) the identity is therefore the deployment's tenant, the user travels as
+`overture_user`, and the handlers below scope by it through thread metadata (`overture_owner`:
+Aegra overwrites `owner` with the identity), filters Aegra applies to reads and searches. Aegra
+also calls `authenticate` with `headers` only (str keys) and does not pass a handler's edits
+of a run's `command` on, so the approval node takes the approver from the run's user as well.
+
 Lookups are blocking SQLAlchemy calls on the process's application engine, so they run in a
 worker thread: the server's event loop must never block.
 """
@@ -22,36 +31,72 @@ worker thread: the server's event loop must never block.
 from __future__ import annotations
 
 import asyncio
+import os
+from collections.abc import Mapping
 from typing import Any, cast
 
 from langgraph_sdk import Auth
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from memory.checkpoint import SQLCheckpointer
+from nodes.approval import overture_user
+from overture import server_checks
 from overture.runtime import checkpoint_serde, default_context
 from tools import api_keys, approval_votes
 from tools.approvals import ApprovalRequestRow
 from tools.approvers import Approver, get_approver
 
 OWNER_KEY = "owner"
-"""Thread metadata key naming the user who created the thread."""
+"""Thread metadata key naming the user who created the thread (under `langgraph dev`)."""
+
+TENANT_OWNER_KEY = "overture_owner"
+"""The same under Aegra, which overwrites `owner` with its identity (the tenant)."""
+
+USER_FIELD = "overture_user"
+"""Field of the authenticated user naming the Overture user (the identity may be a tenant);
+read back by nodes/approval.py `overture_user`."""
+
+TENANT_ENV = "OVERTURE_THREAD_TENANT"
+"""Set (e.g. to `overture`) under Aegra: the identity Aegra scopes threads by."""
 
 auth = Auth()
+
+
+def thread_tenant() -> str | None:
+    """The tenant identity under Aegra; None under `langgraph dev`."""
+    return os.environ.get(TENANT_ENV) or None
+
+
+def owner_key() -> str:
+    return TENANT_OWNER_KEY if thread_tenant() else OWNER_KEY
+
+
+def actor(user: Any) -> str:
+    """The Overture user behind an authenticated server user (either server's user type)."""
+    return overture_user(user) or str(user.identity)
 
 
 def _engine() -> Engine:
     return default_context().engine
 
 
-def bearer_token(authorization: str | None, headers: dict[bytes, bytes]) -> str | None:
+def header(headers: Mapping[Any, Any], name: str) -> str | None:
+    """A header by lower-case name, from `langgraph dev`'s bytes or Aegra's str mapping."""
+    raw = headers.get(name.encode("latin-1"), headers.get(name))
+    if isinstance(raw, bytes):
+        raw = raw.decode("latin-1")
+    return raw.strip() or None if isinstance(raw, str) else None
+
+
+def bearer_token(headers: Mapping[Any, Any]) -> str | None:
     """The API key from `Authorization: Bearer <key>` or `X-Api-Key: <key>` (the SDK's)."""
+    authorization = header(headers, "authorization")
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             return token.strip()
-    raw = headers.get(b"x-api-key")
-    return raw.decode("latin-1").strip() or None if raw else None
+    return header(headers, "x-api-key")
 
 
 def pending_roles(engine: Engine, thread_id: str) -> set[str]:
@@ -110,16 +155,23 @@ def checkpoint_owner(engine: Engine, thread_id: str) -> str | None:
     """
     saver = SQLCheckpointer(engine, serde=checkpoint_serde())
     latest = saver.get_tuple({"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}})
-    owner = latest.metadata.get(OWNER_KEY) if latest is not None else None
+    owner = latest.metadata.get(owner_key()) if latest is not None else None
     return owner if isinstance(owner, str) else None
 
 
+def is_single_value(resume: dict[str, Any]) -> bool:
+    """A resume value itself (Overture's or the standard shape), not a map of interrupt id
+    to value."""
+    return not resume or "action" in resume or "decisions" in resume
+
+
 def stamp_approver(command: Any, identity: str) -> None:
-    """Overwrite the approver of a resume value (or of each in a resume map) in place."""
+    """Overwrite the approver of a resume value (or of each in a resume map) in place; a
+    standard `{"decisions": [...]}` response carries it beside its decisions."""
     resume = command.get("resume") if isinstance(command, dict) else None
     if not isinstance(resume, dict):
         return
-    values = resume.values() if resume and "action" not in resume else [resume]
+    values = [resume] if is_single_value(resume) else resume.values()
     for value in values:
         if isinstance(value, dict):
             value["approver"] = identity
@@ -156,15 +208,13 @@ def forbidden(detail: str) -> Auth.exceptions.HTTPException:
 
 
 def _owner_filter(ctx: Auth.types.AuthContext) -> dict[str, str]:
-    return {OWNER_KEY: ctx.user.identity}
+    return {owner_key(): actor(ctx.user)}
 
 
 @auth.authenticate
-async def authenticate(
-    authorization: str | None, headers: dict[bytes, bytes]
-) -> Auth.types.MinimalUserDict:
+async def authenticate(headers: Mapping[Any, Any]) -> Auth.types.MinimalUserDict:
     """Resolve the API key to an active user, or answer 401."""
-    token = bearer_token(authorization, headers)
+    token = bearer_token(headers)
     if token is None:
         raise Auth.exceptions.HTTPException(
             status_code=401,
@@ -176,12 +226,14 @@ async def authenticate(
         raise Auth.exceptions.HTTPException(
             status_code=401, detail="unknown, revoked or inactive API key"
         )
-    return {
-        "identity": user.id,
+    found: dict[str, Any] = {
+        "identity": thread_tenant() or user.id,
         "display_name": user.display_name or user.id,
         "is_authenticated": True,
         "permissions": [f"role:{role}" for role in sorted(user.roles)],
+        USER_FIELD: user.id,
     }
+    return cast(Auth.types.MinimalUserDict, found)
 
 
 @auth.on
@@ -189,7 +241,7 @@ async def owner_only(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> dict
     """Default for every resource without a more specific handler: the owner's own only."""
     metadata = value.get("metadata") if isinstance(value, dict) else None
     if isinstance(metadata, dict):
-        metadata[OWNER_KEY] = ctx.user.identity
+        metadata[owner_key()] = actor(ctx.user)
     return _owner_filter(ctx)
 
 
@@ -202,12 +254,14 @@ async def on_thread_create(
     thread_id = value.get("thread_id")
     if thread_id is not None:
         owner = await asyncio.to_thread(checkpoint_owner, _engine(), str(thread_id))
-        if owner is not None and owner != ctx.user.identity:
+        if owner is not None and owner != actor(ctx.user):
             raise Auth.exceptions.HTTPException(
                 status_code=403, detail=f"thread {thread_id} belongs to another user"
             )
-    metadata = value.setdefault("metadata", {})
-    metadata[OWNER_KEY] = ctx.user.identity
+    metadata = value.get("metadata")
+    if metadata is None:  # Aegra sends `None` for none; langgraph dev keeps the dict it sent
+        metadata = value["metadata"] = {}
+    metadata[owner_key()] = actor(ctx.user)
     return _owner_filter(ctx)
 
 
@@ -219,7 +273,7 @@ async def on_thread_read(
     what it waited for (to see the outcome of their decision)."""
     thread_id = value.get("thread_id")
     if thread_id is not None and await asyncio.to_thread(
-        may_read, _engine(), ctx.user.identity, str(thread_id)
+        may_read, _engine(), actor(ctx.user), str(thread_id)
     ):
         return None
     return _owner_filter(ctx)
@@ -230,34 +284,56 @@ async def on_run_create(
     ctx: Auth.types.AuthContext, value: Auth.types.RunsCreate
 ) -> dict[str, str] | None:
     """Start or continue a run: the owner may run their thread; a resume decides an approval
-    and is allowed only to an approver of it, as themselves."""
+    and is allowed only to an approver of it, as themselves, and is judged by the approval
+    policy before it runs: a refused decision answers 403 instead of a new wait."""
+    user = actor(ctx.user)
     metadata = value.get("metadata")
-    kwargs = value.get("kwargs") or {}
+    # langgraph dev nests the run's options under `kwargs`; Aegra passes them flat
+    kwargs = cast(dict[str, Any], value.get("kwargs") or value)
     steered = steering(kwargs)
     if steered is not None:
         raise forbidden(
             f"{steered} is refused: this workflow has side effects and is steered only by "
             f"its agents; {ALLOWED_RUNS}"
         )
+    thread_id = value.get("thread_id")
     command = kwargs.get("command")
     if not (isinstance(command, dict) and "resume" in command):
+        if thread_tenant() and thread_id is not None:  # Aegra applies no filter to a run
+            owner = await asyncio.to_thread(aegra_thread_owner, _engine(), str(thread_id))
+            if owner is not None and owner != user:
+                raise forbidden(f"thread {thread_id} belongs to another user")
         if isinstance(metadata, dict):  # the owner, also of a thread created on the fly
-            metadata[OWNER_KEY] = ctx.user.identity
+            metadata[owner_key()] = user
         return _owner_filter(ctx)
     if isinstance(metadata, dict):  # the thread's owner stays its owner in the checkpoints
-        metadata.pop(OWNER_KEY, None)
-    thread_id = value.get("thread_id")
+        metadata.pop(owner_key(), None)
     allowed = thread_id is not None and await asyncio.to_thread(
-        may_decide, _engine(), ctx.user.identity, str(thread_id)
+        may_decide, _engine(), user, str(thread_id)
     )
     if not allowed:
         raise Auth.exceptions.HTTPException(
             status_code=403,
-            detail=f"{ctx.user.identity} may not decide: this thread waits on no approval "
+            detail=f"{user} may not decide: this thread waits on no approval "
             "whose role they hold (`overture users grant`)",
         )
-    stamp_approver(command, ctx.user.identity)
+    stamp_approver(command, user)
+    refusal = await asyncio.to_thread(
+        server_checks.refusal, _engine(), str(thread_id), user, command["resume"]
+    )
+    if refusal is not None:
+        raise forbidden(refusal)
     return None
+
+
+def aegra_thread_owner(engine: Engine, thread_id: str) -> str | None:
+    """Who created a thread under Aegra: its `thread` row's metadata (Aegra's table)."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT metadata_json FROM thread WHERE thread_id = :id"), {"id": thread_id}
+        ).scalar()
+    owner = found.get(TENANT_OWNER_KEY) if isinstance(found, dict) else None
+    return owner if isinstance(owner, str) else None
 
 
 @auth.on.threads.update
@@ -295,5 +371,5 @@ async def on_assistants(
 async def on_store(ctx: Auth.types.AuthContext, value: dict[str, Any]) -> None:
     """The store API reaches only the caller's own namespace (`(user_id, ...)`)."""
     namespace = tuple(value.get("namespace") or ())
-    if not namespace or namespace[0] != ctx.user.identity:
-        value["namespace"] = (ctx.user.identity, *namespace)
+    if not namespace or namespace[0] != actor(ctx.user):
+        value["namespace"] = (actor(ctx.user), *namespace)

@@ -69,6 +69,21 @@ def demo(
         )
 
 
+def seed(
+    seed: Annotated[Path, typer.Option(help="System-of-record seed (JSON).")] = DEFAULT_SEED,
+) -> None:
+    """Load the sample books (vendors, purchase orders, receipts, paid invoices); run nothing.
+
+    Idempotent: seeding again merges. `overture demo` seeds too, then runs every sample.
+    """
+    with cli_app() as app:
+        counts = load_seed_file(app.engine, seed)
+        console.print(
+            f"seeded {escape(app.engine.url.render_as_string(True))}: "
+            + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
+        )
+
+
 def run(
     files: Annotated[list[Path], typer.Argument(help="Documents: PDF, .eml or text.")],
 ) -> None:
@@ -83,7 +98,7 @@ def run(
             if not records.list_vendors(session):
                 err_console.print(
                     "[yellow]warning:[/] the vendor master is empty, so every invoice will be "
-                    "rejected; `overture demo` seeds the sample system of record"
+                    "rejected; `overture seed` loads the sample system of record"
                 )
         outcomes: list[RunOutcome] = []
         with _progress() as progress:
@@ -222,6 +237,7 @@ def _progress() -> Progress:
 
 def register(app: typer.Typer) -> None:
     app.command()(demo)
+    app.command()(seed)
     app.command()(run)
     app.command()(recover)
     app.command()(show)

@@ -133,12 +133,15 @@ def open_app(settings: Settings | None = None) -> Iterator[App]:
         engine.dispose()
 
 
-def build_context(engine: Engine, settings: Settings) -> Context:
+def build_context(
+    engine: Engine, settings: Settings, memory: SQLVectorStore | None = None
+) -> Context:
     """The run context with each agent's strategy from settings (`rules` unless a model is set)."""
     ingestion = make_chat_model(settings, "ingestion")
     return Context(
         engine=engine,
         settings=settings,
+        memory=memory,
         extractor=(
             LLMExtractor(ingestion, RulesExtractor(), repairs=settings.llm_repairs)
             if ingestion is not None
@@ -164,7 +167,11 @@ def default_supervisor_context() -> SupervisorContext:
 
 @lru_cache(maxsize=1)
 def default_context() -> Context:
-    """The context for runs that bring none (the LangGraph server): built once per process
-    from `OVERTURE_*` settings, on a migrated engine."""
+    """The context for runs that bring none (the servers): built once per process from
+    `OVERTURE_*` settings, on a migrated engine, with Overture's case memory for a server
+    whose own store cannot search by meaning (Aegra's; nodes/context.py `case_store`)."""
     settings = get_settings()
-    return build_context(open_engine(settings), settings)
+    engine = open_engine(settings)
+    memory = configured_store(engine, settings)
+    memory.setup()
+    return build_context(engine, settings, memory)

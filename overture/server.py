@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Self
 
 from langgraph.graph.state import CompiledStateGraph
 
@@ -19,9 +19,36 @@ from graphs import accounts_payable as _accounts_payable
 from graphs import supervisor as _supervisor
 from memory.checkpoint import AsyncSQLCheckpointer
 from memory.store import SQLVectorStore, lifespan_store
+from nodes.state import STATE_TYPES
+from nodes.supervision import SUPERVISOR_STATE_TYPES
+from observability.tracing import server_tracing_config
 from overture.db import make_async_engine
+from overture.models import model_spec
 from overture.runtime import checkpoint_serde, default_context
 from overture.settings import get_settings
+
+SERDE_ALLOWLIST = frozenset(
+    (cls.__module__, cls.__name__) for cls in STATE_TYPES + SUPERVISOR_STATE_TYPES
+)
+"""Overture's state models, for a server saver's msgpack allowlist (`checkpoint_serde` is the
+same list for the SQL saver)."""
+
+
+class ServedGraph(CompiledStateGraph[Any, Any, Any, Any]):
+    """A compiled graph that keeps its msgpack allowlist through `copy()`.
+
+    Under `LANGGRAPH_STRICT_MSGPACK=true` LangGraph loads a checkpoint only with the types a
+    graph registered: `compile()` collects them from the schemas and every run applies them
+    to the saver (`saver.with_allowlist`). But `copy()` rebuilds the graph through its
+    constructor and drops them (langgraph 1.2.24), and a server copies on every run: Aegra to
+    inject its own AsyncPostgresSaver, which has no serde setting of its own. So a resumed
+    run's state would not load (its models blocked). This class carries the list across.
+    """
+
+    def copy(self, update: dict[str, Any] | None = None) -> Self:
+        clone = super().copy(update)
+        clone._serde_allowlist = self._serde_allowlist
+        return clone
 
 
 def for_server(
@@ -34,9 +61,17 @@ def for_server(
     tool executor) no client can send. Nor should a client steer them: a coerced context could
     carry its own `settings` (an approval threshold of a billion). Without a schema the dict
     reaches nodes as-is, `context_of()` ignores it, and they run on `default_context()`, built
-    from the server's own `OVERTURE_*` settings.
+    from the server's own `OVERTURE_*` settings. The copy is a `ServedGraph`, which registers
+    Overture's state models with whatever saver the server injects.
     """
-    return graph.copy(update={"context_schema": None})
+    served = graph.copy(update={"context_schema": None})
+    served.__class__ = ServedGraph  # same attributes; only `copy` differs
+    served._serde_allowlist = set(graph._serde_allowlist or ()) | SERDE_ALLOWLIST
+    # server runs are traced to the SQL sink like CLI runs (overture.runtime `App.config`)
+    tracing = server_tracing_config(
+        graph.name, lambda: default_context().engine, strategy=model_spec(get_settings())
+    )
+    return served.with_config(tracing)
 
 
 accounts_payable = for_server(_accounts_payable.graph)

@@ -14,9 +14,14 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "overture_alembic_version"
+"""Where Overture's revision is kept. Not Alembic's default `alembic_version`: Aegra keeps its
+own revision there in the same database (make cluster), and each would find the other's
+revision unknown."""
+LEGACY_VERSION_TABLE = "alembic_version"
 _LOCK_NAME = "overture_migrations"
 _LOCK_ID = 7_313_001  # pg_advisory_xact_lock key; any constant unique to Overture
 
@@ -35,7 +40,27 @@ def head_revision() -> str | None:
 
 
 def current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    return context.get_current_revision()
+
+
+def _adopt_legacy_revision(connection: Connection) -> None:
+    """A database migrated before `VERSION_TABLE` holds Overture's revision in Alembic's
+    default table: move it over (Aegra's revision, if any, stays there)."""
+    tables = set(inspect(connection).get_table_names())
+    if VERSION_TABLE in tables or LEGACY_VERSION_TABLE not in tables:
+        return
+    ours = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    rows = connection.execute(text(f"SELECT version_num FROM {LEGACY_VERSION_TABLE}")).scalars()
+    legacy = [revision for revision in rows if revision in ours]
+    if not legacy:
+        return
+    command.stamp(alembic_config(connection), legacy[0])
+    connection.execute(
+        text(f"DELETE FROM {LEGACY_VERSION_TABLE} WHERE version_num = :r"), {"r": legacy[0]}
+    )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -51,6 +76,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         elif dialect in {"mysql", "mariadb"}:
             connection.execute(text("SELECT GET_LOCK(:n, 120)"), {"n": _LOCK_NAME})
         try:
+            _adopt_legacy_revision(connection)
             command.upgrade(alembic_config(connection), revision)
         finally:
             if dialect in {"mysql", "mariadb"}:

@@ -24,7 +24,7 @@ RunStatus = Literal["running", "finished"]
 
 
 class RunRow(Base):
-    __tablename__ = "runs"
+    __tablename__ = "overture_runs"
 
     thread_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     workflow: Mapped[str] = mapped_column(String(64))

@@ -86,8 +86,10 @@ class LangGraphServer:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_server(database_url: str, workdir: Path, home: Path) -> LangGraphServer:
-    """Start the server on `database_url` and wait until it answers `/ok`."""
+def start_server(
+    database_url: str, workdir: Path, home: Path, extra_env: dict[str, str] | None = None
+) -> LangGraphServer:
+    """Start the server on `database_url` (with `extra_env`) and wait until it answers `/ok`."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {
@@ -97,6 +99,7 @@ def start_server(database_url: str, workdir: Path, home: Path) -> LangGraphServe
         "OVERTURE_HOME": str(home),
         "OVERTURE_USER": "langgraph-server",
         "OVERTURE_INBOX": str(REPO / "examples" / "documents"),  # the supervisor plans over it
+        **(extra_env or {}),
     }
     log = workdir / "server.log"
     with log.open("ab") as out:

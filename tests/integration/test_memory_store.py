@@ -31,7 +31,9 @@ def test_setup_twice_keeps_data_and_records_one_schema_version(db_url: str) -> N
         store.setup()
         assert store.get(("a",), "k").value == {"text": "kept"}
         with store.engine.connect() as conn:
-            versions = conn.execute(sa.text("SELECT v FROM store_migrations")).scalars().all()
+            versions = (
+                conn.execute(sa.text("SELECT v FROM overture_store_migrations")).scalars().all()
+            )
     assert versions == [1]
 
 

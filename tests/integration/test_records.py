@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from overture.db import make_engine
@@ -39,6 +39,45 @@ def test_migrations_upgrade_is_idempotent_and_downgrades(engine) -> None:
     assert "vendors" not in inspect(engine).get_table_names()
     upgrade(engine)
     assert "vendors" in inspect(engine).get_table_names()
+
+
+OLD_RUNS = (
+    "CREATE TABLE runs (thread_id VARCHAR(128) PRIMARY KEY, workflow VARCHAR(64) NOT NULL, "
+    "document_path TEXT NOT NULL, status VARCHAR(16) NOT NULL, outcome VARCHAR(32), "
+    "host VARCHAR(255) NOT NULL, pid INTEGER NOT NULL, started_at TIMESTAMP NOT NULL, "
+    "updated_at TIMESTAMP NOT NULL)"
+)
+
+
+def test_a_database_migrated_before_the_own_version_table_is_adopted(db_url: str) -> None:
+    """Overture kept its revision in Alembic's default `alembic_version` (which Aegra uses in
+    the same database) up to 0006: the next start moves it over and migrates on."""
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            legacy = alembic_config(conn)
+            legacy.attributes["version_table"] = "alembic_version"
+            command.upgrade(legacy, "0006")
+            conn.execute(text("DROP TABLE overture_runs"))  # the run log as 0006 made it
+            conn.execute(text(OLD_RUNS))
+            conn.execute(text("CREATE INDEX ix_runs_status ON runs (status)"))
+            conn.execute(
+                text(
+                    "INSERT INTO runs (thread_id, workflow, document_path, status, host, pid, "
+                    "started_at, updated_at) VALUES ('t1', 'accounts_payable', 'd', "
+                    "'finished', 'h', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert current_revision(conn) == head_revision()
+            assert conn.execute(text("SELECT thread_id FROM overture_runs")).scalars().all() == [
+                "t1"
+            ]
+            assert conn.execute(text("SELECT COUNT(*) FROM alembic_version")).scalar() == 0
+        assert "runs" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
 
 
 def test_seed_loads_idempotently(engine) -> None:

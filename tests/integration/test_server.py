@@ -101,12 +101,12 @@ def test_interrupt_read_from_state_and_resumed_only_by_an_authorised_approver(
     with pytest.raises(httpx.HTTPStatusError) as error:
         deployment.client("dave").runs.wait(thread_id, GRAPH, command=decide_as_alice)
     assert status_of(error) == 403
-    # erin holds the role under too low a limit: the gateway refuses and asks again
+    # erin holds the role under too low a limit: refused at the door (403, not a new wait)
     erin = deployment.client("erin")
-    erin.runs.wait(thread_id, GRAPH, command=decide_as_alice)
-    state = erin.threads.get_state(thread_id)
-    assert state["next"] == ["needs_approval"]
-    refusal = state["interrupts"][0]["value"]["error"]
+    with pytest.raises(httpx.HTTPStatusError) as error:
+        erin.runs.wait(thread_id, GRAPH, command=decide_as_alice)
+    assert status_of(error) == 403
+    refusal = error.value.response.text
     assert "erin" in refusal and "limit" in refusal
 
     # alice claims to be bob: the decision is recorded as hers, whatever the client wrote

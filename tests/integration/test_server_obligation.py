@@ -1,6 +1,8 @@
-"""One invoice through the server and the CLI at once, and a refused decision replayed through
-the server: still one approval request, one payment, to the vendor master's account, decided by
-whom the server authenticated (issue 11, items 2 and 5). SQLite and PostgreSQL.
+"""One invoice through the server and the CLI at once, and a hostile decision through the
+server: still one approval request, one payment, to the vendor master's account, decided by
+whom the server authenticated (issue 11, items 2 and 5). The hostile decision is refused at the
+door (403, issue 14: a refusal must not look like success), so it never becomes a fact that a
+replay could misattribute. SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,9 +57,11 @@ def test_a_server_thread_and_a_cli_run_of_one_invoice_pay_once_to_the_master(
     assert from_cli.status == "held_for_review" and approval_id in " ".join(from_cli.reasons)
 
     hostile = {"action": "edit", "approver": "alice", "edits": {"payee_iban": FOREIGN_IBAN}}
-    erin.runs.wait(thread_id, GRAPH, command={"resume": hostile})
-    waiting = erin.threads.get_state(thread_id)["interrupts"]
-    assert waiting and "payee cannot be changed" in waiting[0]["value"]["error"]
+    with pytest.raises(httpx.HTTPStatusError) as refused:
+        erin.runs.wait(thread_id, GRAPH, command={"resume": hostile})
+    assert refused.value.response.status_code == 403
+    assert "payee cannot be changed" in refused.value.response.text
+    assert dave.threads.get_state(thread_id)["interrupts"]  # still waiting on the request
 
     alice.runs.wait(thread_id, GRAPH, command={"resume": {"action": "approve", "comment": "ok"}})
     with open_app(settings) as app:
@@ -65,8 +70,7 @@ def test_a_server_thread_and_a_cli_run_of_one_invoice_pay_once_to_the_master(
         assert payment.payee_iban == MASTER_IBAN
         (request,) = approvals.list_requests(app.engine, None)
         assert (request.status, request.decided_by) == ("approved", "alice")
-        refused, accepted = decision_facts.facts_for(app.engine, approval_id)
-        assert (refused.approver, refused.verdict) == ("erin", "refused")
+        (accepted,) = decision_facts.facts_for(app.engine, approval_id)
         assert (accepted.approver, accepted.verdict) == ("alice", "accepted")
 
 

@@ -57,13 +57,25 @@ def test_an_inactive_users_token_no_longer_authenticates(sqlite_url: str) -> Non
 
 
 def test_bearer_and_api_key_headers_and_the_approver_stamp() -> None:
-    assert bearer_token("Bearer ovt_x", {}) == "ovt_x"
-    assert bearer_token("Basic abc", {}) is None
-    assert bearer_token(None, {b"x-api-key": b"ovt_y"}) == "ovt_y"
-    assert bearer_token(None, {}) is None
+    assert bearer_token({b"authorization": b"Bearer ovt_x"}) == "ovt_x"
+    assert bearer_token({b"authorization": b"Basic abc"}) is None
+    assert bearer_token({b"x-api-key": b"ovt_y"}) == "ovt_y"
+    assert bearer_token({}) is None
     command = {"resume": {"action": "approve", "approver": "bob"}}
     stamp_approver(command, "alice")
     assert command["resume"]["approver"] == "alice"
     by_interrupt = {"resume": {"abc": {"action": "approve", "approver": "bob"}}}
     stamp_approver(by_interrupt, "alice")
     assert by_interrupt["resume"]["abc"]["approver"] == "alice"
+
+
+def test_aegras_str_headers_authenticate_like_langgraph_devs_bytes() -> None:
+    """Aegra calls the authenticate handler with `headers` only, as a str mapping."""
+    assert bearer_token({"authorization": "Bearer ovt_x"}) == "ovt_x"
+    assert bearer_token({"x-api-key": "ovt_y"}) == "ovt_y"
+
+
+def test_a_standard_hitl_response_is_stamped_beside_its_decisions() -> None:
+    command = {"resume": {"decisions": [{"type": "approve"}], "approver": "bob"}}
+    stamp_approver(command, "alice")
+    assert command["resume"] == {"decisions": [{"type": "approve"}], "approver": "alice"}

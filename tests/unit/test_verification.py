@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from nodes._matching import best_vendor, normalise
 from nodes.verification import verify_invoice
+from overture.db import make_engine
 from tests.ap_helpers import clean_invoice, seeded_engine
+from tools.migrate import upgrade
 from tools.seed import read_seed
 
 TOLERANCE = Decimal("0.02")
@@ -124,3 +126,16 @@ def test_duplicate_by_total_and_date(session) -> None:
     report = verify_invoice(clean_invoice(), session, TOLERANCE)
     session.rollback()
     assert codes(report) == ["duplicate"] and "total and date" in report.findings[0].message
+
+
+def test_an_invoice_on_empty_books_says_the_vendor_master_is_empty(tmp_path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    upgrade(engine)
+    try:
+        with Session(engine) as empty:
+            report = verify_invoice(clean_invoice(), empty, TOLERANCE)
+    finally:
+        engine.dispose()
+    (finding,) = report.findings
+    assert finding.code == "vendor_unknown"
+    assert "vendor master is empty" in finding.message and "overture seed" in finding.message

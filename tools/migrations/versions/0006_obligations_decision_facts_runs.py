@@ -74,8 +74,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_obligations_status"), ["status"], unique=False)
         batch_op.create_index(batch_op.f("ix_obligations_thread_id"), ["thread_id"], unique=False)
 
+    # Named `overture_runs` since 0007 (Aegra has a `runs` table in the same database); a
+    # database migrated before then got `runs` here and 0007 moves it.
     op.create_table(
-        "runs",
+        "overture_runs",
         sa.Column("thread_id", sa.String(length=128), nullable=False),
         sa.Column("workflow", sa.String(length=64), nullable=False),
         sa.Column("document_path", sa.Text(), nullable=False),
@@ -85,10 +87,10 @@ def upgrade() -> None:
         sa.Column("pid", sa.Integer(), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("thread_id", name=op.f("pk_runs")),
+        sa.PrimaryKeyConstraint("thread_id", name=op.f("pk_overture_runs")),
     )
-    with op.batch_alter_table("runs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_runs_status"), ["status"], unique=False)
+    with op.batch_alter_table("overture_runs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_overture_runs_status"), ["status"], unique=False)
 
     op.create_table(
         "vendor_bank_changes",
@@ -114,10 +116,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_vendor_bank_changes_vendor_id"))
 
     op.drop_table("vendor_bank_changes")
-    with op.batch_alter_table("runs", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_runs_status"))
+    with op.batch_alter_table("overture_runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_overture_runs_status"))
 
-    op.drop_table("runs")
+    op.drop_table("overture_runs")
     with op.batch_alter_table("obligations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_obligations_thread_id"))
         batch_op.drop_index(batch_op.f("ix_obligations_status"))

@@ -1,0 +1,1 @@
+"""File-path entry points for Aegra (aegra.json), which loads graphs from files, not modules."""

@@ -1,0 +1,50 @@
+"""Judge a resume at the server's door, so a refused decision is an HTTP error, not a new wait.
+
+Through the API a resume that the gateway refuses would come back as HTTP 200 with the thread
+waiting again (the reason in the interrupt's `error`): an Agent Inbox client, which shows the
+standard request only, would take that for success. So the auth handler (overture/auth.py)
+asks here first and answers 403 with the reason. The gateway (nodes/approval.py) still judges
+every decision that passes: this is an early answer, not the control; what can change in
+between (a racing approver, expiry) still comes back as a new wait with `error`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from nodes import hitl
+from nodes.approval import apply_decision
+from overture.errors import ApprovalRefused, InvalidDecision
+from tools import approval_votes, approvals
+from tools.approvals import ApprovalRequestRow
+from tools.payments import TOOL_NAME, PaymentInstruction
+
+
+def refusal(engine: Engine, thread_id: str, approver: str, resume: Any) -> str | None:
+    """Why the gateway would refuse `approver`'s `resume` on the thread's one pending
+    approval; None when it would not (or when the thread waits on several: a resume map)."""
+    if not isinstance(resume, dict) or not ("action" in resume or hitl.is_standard(resume)):
+        return None
+    with Session(engine) as session:
+        ids = session.scalars(
+            select(ApprovalRequestRow.id).where(
+                ApprovalRequestRow.thread_id == thread_id, ApprovalRequestRow.status == "pending"
+            )
+        ).all()
+    if len(ids) != 1:
+        return None
+    request = approvals.get_request(engine, ids[0])
+    terms = approval_votes.get_terms(engine, ids[0])
+    if request is None or terms is None or request.call.tool != TOOL_NAME:
+        return None
+    try:
+        value = hitl.to_overture(request.id, request.call.tool, request.call.arguments, resume)
+        instruction = PaymentInstruction.model_validate(request.call.arguments)
+        decision, _ = apply_decision(request.id, instruction, {**value, "approver": approver})
+        approval_votes.precheck(engine, terms, approver_id=approver, action=decision.action)
+    except (InvalidDecision, ApprovalRefused) as error:
+        return str(error)
+    return None
