@@ -16,23 +16,9 @@ from nodes._lines import parse_row
 from nodes._parse import currency_codes, money_decimal_mark, month_first, parse_date
 from nodes._party import find_parties
 from nodes._vocabulary import label_regex, language
-from overture.domain import FieldSource, InvoiceDraft, InvoiceLine, SourceDocument
+from overture.domain import SCALAR_FIELDS, FieldSource, InvoiceDraft, InvoiceLine, SourceDocument
 
-LOOKED_FOR = (
-    "vendor_name",
-    "invoice_number",
-    "invoice_date",
-    "due_date",
-    "currency",
-    "po_number",
-    "subtotal",
-    "tax",
-    "total",
-    "amount_due",
-    "iban",
-    "seller_vat_id",
-    "buyer_name",
-)
+LOOKED_FOR = tuple(name for name in SCALAR_FIELDS if name != "document_type")
 """Fields the text reader looks for; those it does not find are named in `missing`."""
 
 _ID = re.compile(r"(?<![\w/\-.])#?([A-Za-z0-9][A-Za-z0-9/\-._]*[A-Za-z0-9]|\d)(?![\w/\-])")

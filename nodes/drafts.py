@@ -14,14 +14,10 @@ from typing import Any
 from langgraph.types import Overwrite
 from pydantic import ValidationError
 
-from overture.domain import Invoice, InvoiceDraft
+from overture.domain import SCALAR_FIELDS, Invoice, InvoiceDraft
 from overture.errors import OvertureError
 
-EDITABLE = tuple(
-    name
-    for name in InvoiceDraft.model_fields
-    if name not in ("lines", "confidence", "sources", "missing", "discrepancies")
-)
+EDITABLE = SCALAR_FIELDS
 """Fields a reviewer may set by name (lines are not edited field by field)."""
 
 

@@ -18,25 +18,10 @@ from rich.table import Table
 from nodes.extraction import draft_of
 from nodes.ingestion import read_document
 from overture.cli_common import console
-from overture.domain import InvoiceDraft
+from overture.domain import SCALAR_FIELDS, InvoiceDraft
 from overture.errors import DocumentError, ExtractionError
 
-_SHOWN = (
-    "vendor_name",
-    "invoice_number",
-    "document_type",
-    "invoice_date",
-    "due_date",
-    "currency",
-    "po_number",
-    "subtotal",
-    "tax",
-    "total",
-    "amount_due",
-    "iban",
-    "seller_vat_id",
-    "buyer_name",
-)
+_SHOWN = SCALAR_FIELDS
 
 
 def _text(value: Any) -> str | None:

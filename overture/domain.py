@@ -101,6 +101,14 @@ class _InvoiceFields(BaseModel):
     )
 
 
+SCALAR_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name in _InvoiceFields.model_fields
+    if name not in ("lines", "confidence", "sources", "missing", "discrepancies")
+)
+"""The invoice's one-value fields, in order: what is extracted, shown and set by name."""
+
+
 class Invoice(_InvoiceFields):
     """An invoice as extracted from a document, with a confidence in [0, 1] per field."""
 

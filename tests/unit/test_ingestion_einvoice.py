@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 from nodes._sanitize import clean_text
 from nodes.extraction import RulesExtractor, draft_of
 from nodes.ingestion import ingest, read_document
-from overture.domain import SourceDocument
+from overture.domain import SCALAR_FIELDS, SourceDocument
 from overture.errors import DocumentError
 
 SPECIMENS = Path(__file__).parents[1] / "fixtures" / "einvoices"
@@ -26,22 +26,7 @@ CII = SPECIMENS / "XML-Rechnung_CII_EN16931_Einfach.cii.xml"
 UBL = SPECIMENS / "XML-Rechnung_UBL_EN16931_Einfach.ubl.xml"
 FACTURX = SPECIMENS / "intarsys__EN16931__zugferd_2p0_EN16931_Einfach.pdf"
 ZUGFERD_1 = SPECIMENS / "Intarsys__ZUGFeRD_1p0_BASIC_Einfach.pdf"
-COMPARED = (
-    "vendor_name",
-    "invoice_number",
-    "document_type",
-    "invoice_date",
-    "due_date",
-    "currency",
-    "po_number",
-    "subtotal",
-    "tax",
-    "total",
-    "amount_due",
-    "iban",
-    "seller_vat_id",
-    "buyer_name",
-)
+COMPARED = SCALAR_FIELDS
 
 
 def _label(pdf: Path) -> dict[str, object]:
@@ -182,8 +167,12 @@ def test_an_email_with_some_other_xml_attachment_is_read_from_its_body(tmp_path:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "a@b.example", "c@d.example", "Invoice"
     message.set_content("Acme Widgets Ltd.\nInvoice No: AW-7\nTotal   12.00 EUR\n")
-    message.add_attachment(b"<delivery><id>7</id></delivery>", maintype="application",
-                           subtype="xml", filename="delivery.xml")
+    message.add_attachment(
+        b"<delivery><id>7</id></delivery>",
+        maintype="application",
+        subtype="xml",
+        filename="delivery.xml",
+    )
     path = tmp_path / "other.eml"
     path.write_bytes(message.as_bytes())
     document = read_document(path)
