@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from nodes._vocabulary import FIELDS, label_regex
 
-_CELL_GAP = re.compile(r"\S+(?: \S+)*")
+CELL = re.compile(r"\S+(?: \S+)*")
 _NET = re.compile(
     r"^[\s:(]*(?:netto|net|excl\.?|excluding|ohne|hors|HT|sin|senza|bez|zonder|exkl\.?)(?!\w)",
     re.I,
@@ -53,7 +53,7 @@ class Candidate:
     where: str  # "right" | "left" | "next" | "below"
 
 
-@cache
+@lru_cache(maxsize=4096)  # lines repeat across pages and documents; bounded for servers
 def all_labels(line: str) -> tuple[tuple[str, int, int], ...]:
     """(field, start, end) of every label in `line`, longest first where they overlap."""
     found = [
@@ -115,7 +115,7 @@ def cell_left(lines: list[str], label: Label) -> str | None:
     line = lines[label.row]
     if _RATE.sub("", line[label.end :]).strip():  # only a rate may follow: "TVA 20 %"
         return None
-    before = [c for c in _CELL_GAP.finditer(line[: label.start]) if c.end() <= label.start]
+    before = [c for c in CELL.finditer(line[: label.start]) if c.end() <= label.start]
     if not before or label.start - before[-1].end() < 2:
         return None
     return None if _label_at_start(before[-1].group(0)) else before[-1].group(0)
@@ -130,7 +130,7 @@ def cell_below(lines: list[str], label: Label) -> str | None:
         if line.strip() == "\f":
             break
         seen += 1
-        for cell in _CELL_GAP.finditer(line):
+        for cell in CELL.finditer(line):
             if _under(cell, label):
                 if _label_at_start(cell.group(0)):
                     return None  # another label sits under this one: a column of labels
@@ -153,7 +153,7 @@ def column_below(lines: list[str], label: Label) -> list[str]:
             continue
         under = [
             c
-            for c in _CELL_GAP.finditer(line)
+            for c in CELL.finditer(line)
             if c.start() < label.end + 2 and c.end() > label.start - 2
         ]
         if not under or _label_at_start(under[0].group(0)):
@@ -181,6 +181,6 @@ def candidates(lines: list[str], field: str, *, column: bool = False) -> list[Ca
         found += [Candidate(label, cell, "below") for cell in below]
         if not below and not beside.strip() and label.end >= len(lines[label.row].rstrip()):
             wrapped = next((ln for ln in lines[label.row + 1 : label.row + 2] if ln.strip()), "")
-            if first := _CELL_GAP.search(wrapped):  # "... vom" / "05.03.2018": text wrapped
+            if first := CELL.search(wrapped):  # "... vom" / "05.03.2018": text wrapped
                 found.append(Candidate(label, first.group(0), "next"))
     return found

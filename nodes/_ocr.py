@@ -8,6 +8,7 @@ about 12 s on these machines (DESIGN.md), hence the page cap.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import shutil
@@ -28,6 +29,7 @@ class OcrUnavailable(RuntimeError):
     """Tesseract (the Debian package tesseract-ocr) is not installed."""
 
 
+@functools.cache  # a missing Tesseract raises, so only an answer is kept
 def _languages() -> str:
     import pytesseract
 

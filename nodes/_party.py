@@ -12,9 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from nodes._fields import Label, all_labels, cell_below, labels, right_of
+from nodes._fields import CELL, Label, all_labels, cell_below, labels, right_of
 
-_CELL = re.compile(r"\S+(?: \S+)*")
 _FORMS_ANY_CASE = (
     r"GmbH(?:\s*&\s*Co\.?(?:\s*KG(?:aA)?)?)?|mbH|Ltd|Limited|LLC|LLP|Inc|Corp|Corporation|plc"
     r"|SARL|SASU|EURL|S\.?r\.?l|S\.?p\.?A|sp\.\s?z\s?o\.\s?o|Pvt\.?\s*Ltd|GbR|KGaA"
@@ -53,13 +52,13 @@ def _block(lines: list[str], label: Label) -> set[tuple[int, int]]:
     """(row, column) of each cell in the bill-to block under or beside `label`."""
     cells = {(label.row, label.start)}
     line = lines[label.row]
-    cells |= {(label.row, c.start()) for c in _CELL.finditer(line) if c.start() >= label.end}
+    cells |= {(label.row, c.start()) for c in CELL.finditer(line) if c.start() >= label.end}
     for row in range(label.row + 1, min(len(lines), label.row + 1 + _BLOCK_ROWS)):
         if not lines[row].strip():
             if row > label.row + 1:
                 break
             continue
-        for cell in _CELL.finditer(lines[row]):
+        for cell in CELL.finditer(lines[row]):
             if abs(cell.start() - label.start) <= 6:
                 cells.add((row, cell.start()))
     return cells
@@ -79,7 +78,7 @@ def _company_names(lines: list[str], skip: set[tuple[int, int]]) -> list[tuple[s
     """(name, row, column) of every company name outside `skip`, ending at its legal form."""
     names = []
     for row, line in enumerate(lines):
-        for cell in _CELL.finditer(line):
+        for cell in CELL.finditer(line):
             if (row, cell.start()) in skip:
                 continue
             text = _after_label(cell.group(0))
@@ -99,7 +98,7 @@ def _wrapped_head(lines: list[str], row: int, column: int) -> str | None:
     and starts its block: "MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."."""
     if row == 0 or (row > 1 and lines[row - 2].strip()):
         return None
-    cells = list(_CELL.finditer(lines[row - 1]))
+    cells = list(CELL.finditer(lines[row - 1]))
     if len(cells) != 1 or cells[0].start() != column:
         return None
     text = cells[0].group(0)

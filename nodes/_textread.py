@@ -10,13 +10,20 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from nodes._amounts import BELOW, CHECKED, GUESSED, LABELLED, find_money
+from nodes._amounts import BELOW, CHECKED, GUESSED, LABELLED, MONEY_FIELDS, find_money
 from nodes._fields import candidates
 from nodes._lines import parse_row
 from nodes._parse import currency_codes, money_decimal_mark, month_first, parse_date
 from nodes._party import find_parties
 from nodes._vocabulary import label_regex, language
-from overture.domain import SCALAR_FIELDS, FieldSource, InvoiceDraft, InvoiceLine, SourceDocument
+from overture.domain import (
+    SCALAR_FIELDS,
+    FieldSource,
+    InvoiceDraft,
+    InvoiceLine,
+    SourceDocument,
+    compact_iban,
+)
 
 LOOKED_FOR = tuple(name for name in SCALAR_FIELDS if name != "document_type")
 """Fields the text reader looks for; those it does not find are named in `missing`."""
@@ -47,23 +54,13 @@ _IBAN_LABEL = re.compile(r"\bIBAN\b\s*:?\s*(.+)", re.I)
 _VAT_ID = re.compile(r"\b([A-Z]{2})\s?([0-9A-Z][0-9A-Z .]{6,14}[0-9A-Z])\b")
 
 
-def _iban_checks(candidate: str) -> bool:
-    try:
-        from schwifty import IBAN
-
-        IBAN(candidate)
-    except ValueError:  # schwifty's exceptions derive from ValueError
-        return False
-    return True
-
-
 def find_iban(text: str) -> str | None:
     """The longest run of tokens after an `IBAN` label that is a valid IBAN (schwifty)."""
     for match in _IBAN_LABEL.finditer(text):
         tokens = match.group(1).split()
         for end in range(min(len(tokens), 9), 0, -1):
             candidate = "".join(tokens[:end]).upper()
-            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", candidate) and _iban_checks(candidate):
+            if re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", candidate) and compact_iban(candidate):
                 return candidate
     return None
 
@@ -148,11 +145,10 @@ def _currency(lines: list[str], money_lines: list[str]) -> tuple[str | None, flo
 
 
 def _money_lines(lines: list[str]) -> list[str]:
-    money_fields = ("subtotal", "tax", "total", "amount_due")
     return [
         line
         for line in lines
-        if any(label_regex(f).search(line) for f in money_fields) or currency_codes(line)
+        if any(label_regex(f).search(line) for f in MONEY_FIELDS) or currency_codes(line)
     ]
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from nodes import hitl
 from nodes.context import Context, context_of
 from nodes.state import State, step
-from overture.errors import AlreadyDecided, ApprovalRefused, InvalidDecision
+from overture.errors import AlreadyDecided, ApprovalRefused, InvalidDecision, NothingToPay
 from tools import approval_votes, approvals, decision_facts, obligations, records
 from tools.approval_policy import ApprovalTerms, Tally, make_terms
 from tools.approvals import ApprovalDecision, ApprovalRequest, ToolCall
@@ -59,19 +59,33 @@ def payment_for(obligation: Obligation, master_iban: str) -> PaymentInstruction:
     )
 
 
-def payable(context: Context, thread_id: str) -> Payable | None:
+def owed(context: Context, thread_id: str, *, replay: bool = False) -> Payable:
     """The obligation this run owns and its payment, from the books (never from state, which
-    a client may have rewritten); None when this run owns nothing it could pay."""
+    a client may have rewritten), or `NothingToPay` naming why not. `replay` accepts one
+    already paid: execution re-running after a crash gets its payment back from the ledger.
+    """
     obligation = obligations.owned_by(context.engine, thread_id)
-    if obligation is None or obligation.status not in ("open", "awaiting_approval"):
-        return None
+    if obligation is None:
+        raise NothingToPay(thread_id, "no verified invoice is owned by this run")
+    if obligation.status == "closed":
+        raise NothingToPay(thread_id, f"its invoice was released ({obligation.last_outcome})")
+    if obligation.status == "paid" and not replay:
+        raise NothingToPay(thread_id, f"its invoice is paid ({obligation.payment_id})")
     if obligation.amount <= 0:
-        return None
+        raise NothingToPay(thread_id, f"nothing is owed ({obligation.amount})")
     with Session(context.engine) as session:
         vendor = records.get_vendor(session, obligation.vendor_id)
     if vendor is None:
-        return None
+        raise NothingToPay(thread_id, f"vendor {obligation.vendor_id} is not in the master")
     return Payable(obligation, payment_for(obligation, vendor.iban))
+
+
+def payable(context: Context, thread_id: str) -> Payable | None:
+    """`owed`, or None when this run owns nothing it could pay."""
+    try:
+        return owed(context, thread_id)
+    except NothingToPay:
+        return None
 
 
 def thread_id_of(runtime: Runtime[Context]) -> str:

@@ -12,11 +12,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from schwifty import IBAN
-from schwifty.exceptions import SchwiftyException
-
 from nodes.findings import Finding
-from overture.domain import Invoice, SourceDocument
+from overture.domain import Invoice, SourceDocument, compact_iban
 
 ROUNDING = Decimal("0.02")
 """Per line: invoices round each line and the tax separately, so sums drift by cents."""
@@ -99,6 +96,17 @@ def check_credit_note(invoice: Invoice, document: SourceDocument | None) -> list
     ]
 
 
+def normalise_iban(value: str | None) -> str | None:
+    """IBANs compare without spaces and case ("DE48 2004 ..." == "de482004...")."""
+    return "".join(value.split()).upper() if value else None
+
+
+def mask_iban(iban: str) -> str:
+    """Country, check digits and the last four: enough to tell accounts apart in a log."""
+    compact = normalise_iban(iban) or ""
+    return f"{compact[:4]}…{compact[-4:]}" if len(compact) > 8 else "****"
+
+
 def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
@@ -111,13 +119,10 @@ def ibans_in(text: str) -> list[str]:
     for match in _IBAN_CANDIDATE.finditer(payee_text.upper()):
         candidate = match.group(0)
         for end in range(len(candidate), 14, -1):  # the match may run into the next word
-            try:
-                iban = str(IBAN(candidate[:end]).compact)
-            except SchwiftyException:
-                continue
-            if iban not in found:
-                found.append(iban)
-            break
+            if (iban := compact_iban(candidate[:end])) is not None:
+                if iban not in found:
+                    found.append(iban)
+                break
     return found
 
 
@@ -128,14 +133,13 @@ def check_document_ibans(
     invoice's payee IBAN, which `check_bank_details` already names)."""
     if document is None:
         return []
-    master = "".join(master_iban.split()).upper()
-    payee = "".join((on_invoice or "").split()).upper()
+    known = (normalise_iban(master_iban), normalise_iban(on_invoice))
     return [
         Finding(
             code="bank_details_differ",
             message=f"the document names an account that is not the vendor master's: "
-            f"{iban[:4]}…{iban[-4:]} (master {master[:4]}…{master[-4:]})",
+            f"{mask_iban(iban)} (master {mask_iban(master_iban)})",
         )
         for iban in ibans_in(document.text)
-        if iban not in (master, payee)
+        if iban not in known
     ]

@@ -16,11 +16,11 @@ from typing import Any
 from langgraph.runtime import Runtime
 from sqlalchemy.orm import Session
 
-from nodes.approval import payment_for, thread_id_of
+from nodes.approval import owed, thread_id_of
 from nodes.context import Context, context_of
 from nodes.state import State, step
 from overture.errors import NothingToPay, ToolCallRefused
-from tools import approval_votes, obligations, records
+from tools import approval_votes, obligations
 from tools.approval_policy import ApprovalTerms
 from tools.crashpoints import crash_point
 from tools.executor import CallScope
@@ -77,16 +77,7 @@ def _what_to_pay(
     context: Context, thread_id: str
 ) -> tuple[Obligation, PaymentInstruction, ApprovalTerms | None]:
     """The payment this run may make, or `NothingToPay` naming why not."""
-    obligation = obligations.owned_by(context.engine, thread_id)
-    if obligation is None:
-        raise NothingToPay(thread_id, "no verified invoice is owned by this run")
-    if obligation.status == "closed":
-        raise NothingToPay(thread_id, f"its invoice was released ({obligation.last_outcome})")
-    with Session(context.engine) as session:
-        vendor = records.get_vendor(session, obligation.vendor_id)
-    if vendor is None:
-        raise NothingToPay(thread_id, f"vendor {obligation.vendor_id} is not in the master")
-    instruction = payment_for(obligation, vendor.iban)
+    obligation, instruction = owed(context, thread_id, replay=True)
     if obligation.approval_request_id is None:
         if not obligation.clean:
             raise NothingToPay(thread_id, f"verification recorded findings {obligation.findings}")

@@ -18,19 +18,19 @@ from nodes._matching import best_vendor, similarity
 from nodes.approval import thread_id_of
 from nodes.case_memory import recall
 from nodes.context import Context, case_store, context_of
-from nodes.document_checks import check_arithmetic, check_credit_note, check_document_ibans
+from nodes.document_checks import (
+    check_arithmetic,
+    check_credit_note,
+    check_document_ibans,
+    mask_iban,
+    normalise_iban,
+)
 from nodes.findings import Finding, VerificationReport
 from nodes.llm_verification import investigate
 from nodes.state import State, step
 from overture.domain import Invoice, InvoiceLine, POLine, PurchaseOrder, SourceDocument, Vendor
 from tools import obligations, records
 from tools.executor import CallScope
-
-
-def normalise_iban(value: str | None) -> str | None:
-    """IBANs compare without spaces and case ("DE48 2004 ..." == "de482004...")."""
-    return "".join(value.split()).upper() if value else None
-
 
 EMPTY_VENDOR_MASTER = (
     "the vendor master is empty, so no invoice can be matched: load the books first "
@@ -174,12 +174,6 @@ def check_bank_details(invoice: Invoice, vendor: Vendor) -> list[Finding]:
             )
         ]
     return []
-
-
-def mask_iban(iban: str) -> str:
-    """Country, check digits and the last four: enough to tell accounts apart in a log."""
-    compact = normalise_iban(iban) or ""
-    return f"{compact[:4]}…{compact[-4:]}" if len(compact) > 8 else "****"
 
 
 def check_three_way(

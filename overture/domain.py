@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 DocumentKind = Literal["pdf", "eml", "text", "xml", "image"]
 DocumentType = Literal["invoice", "credit_note"]
@@ -23,6 +25,15 @@ FieldSource = Literal["xml", "text", "ocr", "llm", "reviewer"]
 of a scan, a chat model, or a human reviewer who entered or corrected it."""
 TextSource = Literal["text", "ocr"]
 Route = Literal["auto_approve", "needs_approval", "human_review", "reject"]
+
+
+def compact_iban(value: str) -> str | None:
+    """The IBAN in compact form when schwifty accepts it (structure, country length,
+    checksum); None otherwise."""
+    try:
+        return str(IBAN(value).compact)
+    except SchwiftyException:
+        return None
 
 
 class SourceDocument(BaseModel):

@@ -31,7 +31,7 @@ from overture.errors import (
     NotHeldForReview,
     ThreadNotFound,
 )
-from overture.runtime import SUPERVISOR_THREAD_PREFIX, App
+from overture.runtime import SUPERVISOR_THREAD_PREFIX, App, is_supervisor_thread
 from tools import approval_votes, approvals, obligations, run_log
 from tools.approvals import ApprovalDecision
 from tools.locks import hold
@@ -98,18 +98,20 @@ def _invoke(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome
     return outcome(app, thread_id)
 
 
+def _workflow_of(app: App, thread_id: str) -> str:
+    """The workflow the run log names for the thread, else the one its id suggests."""
+    entry = run_log.get(app.engine, thread_id)
+    if entry is not None:
+        return entry.workflow
+    return "supervisor" if is_supervisor_thread(thread_id) else "accounts_payable"
+
+
 def _graph_of(
     app: App, thread_id: str
 ) -> tuple[CompiledStateGraph[Any, Any, Any, Any], Context | SupervisorContext]:
-    """The workflow the run log names for the thread, else the one its id suggests."""
-    entry = run_log.get(app.engine, thread_id)
-    if entry is not None and entry.workflow == "accounts_payable":
-        return app.graph, app.context
-    return app.graph_for(thread_id)
-
-
-def _workflow_by_id(app: App, thread_id: str) -> str:
-    return "supervisor" if app.graph_for(thread_id)[0] is app.supervisor else "accounts_payable"
+    if _workflow_of(app, thread_id) == "supervisor":
+        return app.supervisor, app.supervisor_context
+    return app.graph, app.context
 
 
 def _finish(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome:
@@ -150,7 +152,8 @@ def recover(app: App) -> list[Recovery]:
             done.append(Recovery(thread_id=entry.thread_id, action="still_running"))
             continue
         run_log.started(app.engine, entry.thread_id, entry.document_path, entry.workflow)
-        state = app.graph.get_state(app.config(entry.thread_id))
+        graph, _ = _graph_of(app, entry.thread_id)
+        state = graph.get_state(app.config(entry.thread_id))
         fresh = not state.values and not state.next
         graph_input = {"document_path": entry.document_path} if fresh else None
         result = _finish(app, entry.thread_id, entry.document_path, graph_input)
@@ -205,14 +208,18 @@ def _run_alive(app: App, thread_id: str) -> bool:
 def _waits_on(app: App, thread_id: str, approval_id: str) -> bool:
     """Whether the thread waits on the request, under either graph: server threads have
     ids without the prefix `graph_for` goes by."""
-    for graph in (app.graph, app.supervisor):
-        state = graph.get_state(app.config(thread_id))
-        if any(
-            isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
-            for i in state.interrupts
-        ):
-            return True
-    return False
+    return any(
+        _asks_for(graph.get_state(app.config(thread_id)), approval_id)
+        for graph in (app.graph, app.supervisor)
+    )
+
+
+def _asks_for(state: StateSnapshot, approval_id: str) -> bool:
+    """Whether the thread's state is an interrupt asking to decide `approval_id`."""
+    return any(
+        isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
+        for i in state.interrupts
+    )
 
 
 def _end_expired(app: App, thread_id: str, document_path: str) -> RunOutcome | None:
@@ -299,11 +306,7 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
             approvals.expire(app.engine, approval_id)  # and its run ends, unpaid
             _end_expired(app, request.thread_id, request.document_path)
             raise
-    state = snapshot(app, request.thread_id)
-    if not any(
-        isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
-        for i in state.interrupts
-    ):
+    if not _asks_for(snapshot(app, request.thread_id), approval_id):
         if (
             terms is not None
             and (tally := approval_votes.current_tally(app.engine, terms)).status != "pending"
@@ -323,7 +326,7 @@ def _continue_logged(app: App, thread_id: str, path: str, graph_input: Any) -> R
     """Continue a thread in this process, logged as running meanwhile, so a kill of this
     process (an approver's CLI, say) leaves a run that `recover` finds."""
     entry = run_log.get(app.engine, thread_id)
-    workflow = entry.workflow if entry else _workflow_by_id(app, thread_id)
+    workflow = _workflow_of(app, thread_id)
     run_log.started(app.engine, thread_id, entry.document_path if entry else path, workflow)
     try:
         result = _invoke(app, thread_id, path, graph_input)

@@ -91,10 +91,6 @@ class Obligation(BaseModel):
     claims: int = Field(1, description="How many runs have owned it, this one included.")
     created_at: datetime | None = None
 
-    @property
-    def payment_key(self) -> str:
-        return payment_key(self.id)
-
 
 class Claim(BaseModel):
     """What a run learns when it claims an invoice: it owns it, or why it must not pay."""
@@ -213,19 +209,14 @@ def owned_by(engine: Engine, thread_id: str) -> Obligation | None:
         return _model(row) if row else None
 
 
-def get(engine: Engine, key: str) -> Obligation | None:
-    with Session(engine) as session:
-        row = session.get(ObligationRow, key)
-        return _model(row) if row else None
-
-
-def find(engine: Engine, vendor_id: str, invoice_number: str) -> Obligation | None:
-    return get(engine, obligation_id(vendor_id, invoice_number))
-
-
 def await_approval(engine: Engine, key: str, thread_id: str, request_id: str) -> None:
     """The owner waits at the approval gateway on `request_id`."""
-    _update_owned(engine, key, thread_id, {"status": "awaiting_approval"}, request_id=request_id)
+    with Session(engine) as session:
+        row = session.get(ObligationRow, key)
+        if row is not None and row.thread_id == thread_id and row.status != "paid":
+            row.status, row.approval_request_id = "awaiting_approval", request_id
+            row.updated_at = utcnow()
+            session.commit()
 
 
 def mark_paid(engine: Engine, key: str, payment_id: str) -> None:
@@ -262,24 +253,6 @@ def invoiced_quantities(session: Session, po_number: str, excluding: str) -> dic
         for sku, quantity in (quantities or {}).items():
             totals[sku] = totals.get(sku, Decimal(0)) + Decimal(str(quantity))
     return totals
-
-
-def list_obligations(engine: Engine) -> list[Obligation]:
-    with Session(engine) as session:
-        rows = session.scalars(select(ObligationRow).order_by(ObligationRow.created_at))
-        return [_model(row) for row in rows]
-
-
-def _update_owned(
-    engine: Engine, key: str, thread_id: str, values: dict[str, Any], request_id: str
-) -> None:
-    with Session(engine) as session:
-        row = session.get(ObligationRow, key)
-        if row is not None and row.thread_id == thread_id and row.status != "paid":
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.approval_request_id, row.updated_at = request_id, utcnow()
-            session.commit()
 
 
 def _new_row(
