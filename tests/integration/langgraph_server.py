@@ -12,17 +12,25 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+from langgraph_sdk import get_sync_client
+from langgraph_sdk.client import SyncLangGraphClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from overture.runtime import open_engine
 from overture.settings import Settings
+from tests.databases import throwaway_database
 from tools.api_keys import create_token
 from tools.approvers import add_approver, grant
 from tools.catalog import PAYMENT_APPROVER_ROLE, seed_demo_approvers
+from tools.payments import PaymentRow
 from tools.seed import load_seed, read_seed
 
 REPO = Path(__file__).resolve().parents[2]
@@ -135,3 +143,41 @@ def start_server(
         time.sleep(0.3)
     server.stop(signal.SIGKILL)
     raise RuntimeError(f"langgraph dev did not answer in {START_TIMEOUT}s:\n{server.log_tail()}")
+
+
+class Deployment:
+    """A running server, the database behind it, and an SDK client per user."""
+
+    def __init__(self, server: LangGraphServer, database_url: str, tokens: dict[str, str]):
+        self.server = server
+        self.database_url = database_url
+        self.tokens = tokens
+
+    def client(self, user: str | None) -> SyncLangGraphClient:
+        """An SDK client sending `user`'s API key (None: no key at all)."""
+        key = self.tokens[user] if user else None
+        return get_sync_client(url=self.server.url, api_key=key)
+
+    def payments(self, invoice_number: str | None = None) -> int:
+        """Payments in SQL, of one invoice or of all."""
+        engine = open_engine(Settings(database_url=self.database_url))
+        try:
+            query = select(func.count()).select_from(PaymentRow)
+            if invoice_number is not None:
+                query = query.where(PaymentRow.invoice_number == invoice_number)
+            with Session(engine) as session:
+                return session.scalar(query) or 0
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def deployed(backend: str, tmp: Path) -> Iterator[Deployment]:
+    """A seeded throwaway database on `backend` with `langgraph dev` serving it."""
+    with throwaway_database(backend, tmp) as url:
+        tokens = seed_users(url)
+        server = start_server(url, tmp / "server", tmp / "home")
+        try:
+            yield Deployment(server, url, tokens)
+        finally:
+            server.stop()

@@ -14,10 +14,13 @@ from sqlalchemy.orm import Session
 from overture.cli import app as cli
 from overture.domain import Vendor
 from overture.errors import NotHeldForReview
-from overture.runtime import App
+from overture.runtime import App, open_app
 from overture.service import process_document, review
+from overture.settings import Settings
+from tests.databases import throwaway_database
 from tools import vendor_changes
 from tools.records import PaymentRow
+from tools.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 
@@ -103,16 +106,32 @@ def test_an_invoice_read_by_ocr_is_paid_only_once_a_reviewer_confirms_it(app: Ap
 
 
 def test_overture_review_on_the_cli_completes_a_held_run(
-    app: App, partial: Path, cli_on, monkeypatch: pytest.MonkeyPatch
+    partial: Path, tmp_path: Path, cli_on, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    held = process_document(app, partial)
+    settings = Settings(home=tmp_path / ".overture")  # single-user mode is SQLite-only
+    with open_app(settings) as app:
+        load_seed_file(app.engine)
+        held = process_document(app, partial)
     monkeypatch.setenv("OVERTURE_SINGLE_USER", "true")
-    runner = cli_on(app.settings.resolved_database_url())
+    runner = cli_on(settings.resolved_database_url())
     args = ["review", held.thread_id, "--set", "invoice_number=MPP-F-2026-0322", "--as", "bob"]
     result = runner.invoke(cli, args)
-    if app.engine.dialect.name == "sqlite":
-        assert result.exit_code == 0, result.output
-        assert "paid" in result.output and payment_count(app) == 1
-    else:  # single-user mode is for a local SQLite demo only: a key is needed here
+    assert result.exit_code == 0, result.output
+    assert "paid" in result.output
+    with open_app(settings) as app:
+        assert payment_count(app) == 1
+
+
+def test_overture_review_needs_a_key_beyond_the_sqlite_demo(
+    partial: Path, tmp_path: Path, cli_on, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (
+        throwaway_database("postgres", tmp_path) as url,
+        open_app(Settings(database_url=url, home=tmp_path / ".overture")) as app,
+    ):
+        load_seed_file(app.engine)
+        held = process_document(app, partial)
+        monkeypatch.setenv("OVERTURE_SINGLE_USER", "true")
+        result = cli_on(url).invoke(cli, ["review", held.thread_id, "--as", "bob"])
         assert result.exit_code == 1 and "OVERTURE_API_KEY" in result.output
         assert payment_count(app) == 0

@@ -12,15 +12,12 @@ from typing import Any
 
 import httpx
 import pytest
-from langgraph_sdk import get_sync_client
-from langgraph_sdk.client import SyncLangGraphClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from overture.runtime import open_engine
 from overture.settings import Settings
-from tests.databases import throwaway_database
-from tests.integration.langgraph_server import LangGraphServer, seed_users, start_server
+from tests.integration.langgraph_server import Deployment, deployed
 from tools import approvals
 from tools.payments import PaymentRow
 
@@ -32,41 +29,24 @@ OVER_THRESHOLD = str(DOCUMENTS / "06_over_threshold.pdf")  # clean, 14762.00 EUR
 CLEAN = str(DOCUMENTS / "01_clean_match.pdf")  # under the threshold: paid automatically
 
 
-class Deployment:
-    """A running server, the database behind it, and an SDK client per user."""
-
-    def __init__(self, server: LangGraphServer, database_url: str, tokens: dict[str, str]):
-        self.server = server
-        self.database_url = database_url
-        self.tokens = tokens
-
-    def client(self, user: str | None) -> SyncLangGraphClient:
-        key = self.tokens[user] if user else None
-        return get_sync_client(url=self.server.url, api_key=key)
-
-    def start_to_approval(self, user: str) -> tuple[str, dict[str, Any]]:
-        """Run the over-threshold invoice as `user`; return the thread and interrupt payload."""
-        client = self.client(user)
-        thread = client.threads.create()
-        client.runs.wait(thread["thread_id"], GRAPH, input={"document_path": OVER_THRESHOLD})
-        state = client.threads.get_state(thread["thread_id"])
-        assert state["next"] == ["needs_approval"], self.server.log_tail(10)
-        (interrupt,) = state["interrupts"]
-        return thread["thread_id"], interrupt["value"]
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def deployment(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
     tmp = tmp_path_factory.mktemp(f"server-{request.param}")
-    with throwaway_database(request.param, tmp) as url:
-        tokens = seed_users(url)
-        server = start_server(url, tmp / "server", tmp / "home")
-        try:
-            yield Deployment(server, url, tokens)
-        finally:
-            server.stop()
+    with deployed(request.param, tmp) as deployment:
+        yield deployment
+
+
+def start_to_approval(deployment: Deployment, user: str) -> tuple[str, dict[str, Any]]:
+    """Run the over-threshold invoice as `user`; return the thread and interrupt payload."""
+    client = deployment.client(user)
+    thread = client.threads.create()
+    client.runs.wait(thread["thread_id"], GRAPH, input={"document_path": OVER_THRESHOLD})
+    state = client.threads.get_state(thread["thread_id"])
+    assert state["next"] == ["needs_approval"], deployment.server.log_tail(10)
+    (interrupt,) = state["interrupts"]
+    return thread["thread_id"], interrupt["value"]
 
 
 def status_of(error: pytest.ExceptionInfo[BaseException]) -> int:
@@ -90,7 +70,7 @@ def test_interrupt_read_from_state_and_resumed_only_by_an_authorised_approver(
     deployment: Deployment,
 ) -> None:
     """One thread (the sample invoice can be paid once per database): refused resumes first."""
-    thread_id, payload = deployment.start_to_approval("dave")
+    thread_id, payload = start_to_approval(deployment, "dave")
     assert payload["tool"] == "payments.pay"
     assert payload["amount"] == "14762.00" and payload["currency"] == "EUR"
     assert payload["required_role"] == "ap_approver"

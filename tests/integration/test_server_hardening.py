@@ -16,16 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
-from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from overture.runtime import open_engine
-from overture.settings import Settings
-from tests.databases import throwaway_database
-from tests.integration.langgraph_server import LangGraphServer, seed_users, start_server
-from tools.records import PaymentRow
+from tests.integration.langgraph_server import Deployment, deployed
 
 pytestmark = pytest.mark.integration
 
@@ -48,42 +41,13 @@ def upload(path: Path) -> dict[str, str]:
     return {"name": path.name, "content_base64": base64.b64encode(path.read_bytes()).decode()}
 
 
-class Deployment:
-    """A running server, the database behind it, and an SDK client per user."""
-
-    def __init__(self, server: LangGraphServer, database_url: str, tokens: dict[str, str]):
-        self.server = server
-        self.database_url = database_url
-        self.tokens = tokens
-
-    def client(self, user: str) -> SyncLangGraphClient:
-        return get_sync_client(url=self.server.url, api_key=self.tokens[user])
-
-    def payments(self, invoice_number: str | None = None) -> int:
-        """Payments in SQL, of one invoice or of all."""
-        engine = open_engine(Settings(database_url=self.database_url))
-        try:
-            query = select(func.count()).select_from(PaymentRow)
-            if invoice_number is not None:
-                query = query.where(PaymentRow.invoice_number == invoice_number)
-            with Session(engine) as session:
-                return session.scalar(query) or 0
-        finally:
-            engine.dispose()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def deployment(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Deployment]:
     tmp = tmp_path_factory.mktemp(f"hardening-{request.param}")
-    with throwaway_database(request.param, tmp) as url:
-        tokens = seed_users(url)
-        server = start_server(url, tmp / "server", tmp / "home")
-        try:
-            yield Deployment(server, url, tokens)
-        finally:
-            server.stop()
+    with deployed(request.param, tmp) as deployment:
+        yield deployment
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from overture.runtime import open_app
 from overture.service import process_document
 from overture.settings import Settings
-from tests.databases import throwaway_database
-from tests.integration.langgraph_server import seed_users, start_server
-from tests.integration.test_server_hardening import GRAPH, OVER_THRESHOLD, Deployment, upload
+from tests.integration.langgraph_server import Deployment, deployed
+from tests.integration.test_server_hardening import GRAPH, OVER_THRESHOLD, upload
 from tools import approvals, decision_facts
 from tools.records import PaymentRow
 
@@ -33,13 +32,8 @@ FOREIGN_IBAN = "DE89370400440532013000"
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def deployment(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Deployment]:
-    with throwaway_database(request.param, tmp_path) as url:
-        tokens = seed_users(url)
-        server = start_server(url, tmp_path / "server", tmp_path / "home")
-        try:
-            yield Deployment(server, url, tokens)
-        finally:
-            server.stop()
+    with deployed(request.param, tmp_path) as deployment:
+        yield deployment
 
 
 def test_a_server_thread_and_a_cli_run_of_one_invoice_pay_once_to_the_master(
