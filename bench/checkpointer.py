@@ -12,7 +12,7 @@ and each timed slice starts after a full collection.
   (d) bytes       row payload stored after 50 steps of a graph whose 10 KB channel never changes
 
 SQLite savers run at the same settings: WAL, synchronous=NORMAL, busy_timeout (SqliteSaver's
-own connection gets the PRAGMAs ours gets from overture.db). PostgresSaver and ours use the same
+own connection gets the PRAGMAs ours gets from core.db). PostgresSaver and ours use the same
 PostgreSQL server and database, each with a pool of 8 connections that are not pinged at checkout
 (psycopg_pool's default; ours built as `SQLCheckpointer.from_url` builds it, pool_pre_ping off).
 
@@ -53,8 +53,8 @@ from psycopg_pool import ConnectionPool
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from core.db import make_engine
 from memory.checkpoint import SQLCheckpointer
-from overture.db import make_engine
 from tests.databases import throwaway_database
 
 RESULTS = Path(__file__).parent / "results" / "checkpointer.json"

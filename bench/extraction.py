@@ -32,10 +32,10 @@ from typing import Any
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from nodes._ocr import OCR_DPI, ocr_images  # noqa: E402
-from nodes.extraction import draft_of  # noqa: E402
-from nodes.ingestion import read_document  # noqa: E402
-from overture.domain import InvoiceDraft, SourceDocument  # noqa: E402
+from core.domain import InvoiceDraft, SourceDocument  # noqa: E402
+from nodes.ingestion._ocr import OCR_DPI, ocr_images  # noqa: E402
+from nodes.ingestion.extraction import draft_of  # noqa: E402
+from nodes.ingestion.ingest import read_document  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ("vendor", "invoice_number", "date", "currency", "total", "amount_due")
@@ -207,8 +207,12 @@ def bench_dataset(path: Path) -> dict[str, Any]:
             right += got == want
             if got != want:
                 misses.append(f"{row['id']} {field}: want {want!r}, got {got!r}")
-    return {"documents": len(rows), "fields": total, "overall": round(right / total, 4),
-            "misses": misses}
+    return {
+        "documents": len(rows),
+        "fields": total,
+        "overall": round(right / total, 4),
+        "misses": misses,
+    }
 
 
 def _print_zugferd(zugferd: dict[str, Any], xml: dict[str, Any]) -> None:

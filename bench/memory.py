@@ -30,9 +30,9 @@ import numpy as np  # noqa: E402
 from langgraph.store.base import PutOp  # noqa: E402
 from langgraph.store.memory import InMemoryStore  # noqa: E402
 
+from core.db import make_engine  # noqa: E402
 from memory.embeddings import HashEmbeddings  # noqa: E402
 from memory.store import SQLVectorStore  # noqa: E402
-from overture.db import make_engine  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "memory.json"
 BATCH = 1000

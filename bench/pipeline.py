@@ -31,16 +31,16 @@ from sqlalchemy import delete
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graphs.accounts_payable import build_graph  # noqa: E402
-from nodes.context import Context  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from graphs.accounts_payable.context import Context  # noqa: E402
+from graphs.accounts_payable.graph import build_graph  # noqa: E402
 from overture.runtime import App, open_app  # noqa: E402
-from overture.settings import Settings  # noqa: E402
 from tests.databases import throwaway_database  # noqa: E402
-from tools.approvals import ApprovalRequestRow  # noqa: E402
+from tools.approval.requests import ApprovalRequestRow  # noqa: E402
 from tools.audit_log import AuditRecordRow  # noqa: E402
+from tools.integrations.records import InvoiceRow, PaymentRow  # noqa: E402
+from tools.integrations.seed import load_seed_file  # noqa: E402
 from tools.obligations import ObligationRow  # noqa: E402
-from tools.records import InvoiceRow, PaymentRow  # noqa: E402
-from tools.seed import load_seed_file  # noqa: E402
 
 DOCUMENTS = sorted((ROOT / "examples" / "documents").iterdir())
 RESULTS = ROOT / "bench" / "results" / "pipeline.json"

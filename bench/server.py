@@ -47,15 +47,15 @@ from sqlalchemy.orm import Session
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from core.settings import Settings  # noqa: E402
+from graphs.accounts_payable.tools import seed_demo_approvers  # noqa: E402
 from overture.cluster import DEFAULT_REDIS, migrate, replica_env, start_replicas  # noqa: E402
 from overture.runtime import open_engine  # noqa: E402
-from overture.settings import Settings  # noqa: E402
 from tools.api_keys import create_token  # noqa: E402
-from tools.approvers import add_approver  # noqa: E402
-from tools.catalog import seed_demo_approvers  # noqa: E402
-from tools.records import PaymentRow  # noqa: E402
-from tools.sample_invoices import load_books, sample  # noqa: E402
-from tools.seed import load_seed_file  # noqa: E402
+from tools.approval.approvers import add_approver  # noqa: E402
+from tools.integrations.records import PaymentRow  # noqa: E402
+from tools.integrations.sample_invoices import load_books, sample  # noqa: E402
+from tools.integrations.seed import load_seed_file  # noqa: E402
 
 CLUSTER_PYTHON = REPO / ".venv-cluster" / "bin" / "python"
 ADMIN_URL = os.environ.get(

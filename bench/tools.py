@@ -19,7 +19,7 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])
 
 from pydantic import BaseModel  # noqa: E402
 
-from overture.db import make_engine  # noqa: E402
+from core.db import make_engine  # noqa: E402
 from tests.databases import SERVER_URLS, throwaway_database  # noqa: E402
 from tools.executor import CallScope, ToolExecutor  # noqa: E402
 from tools.migrate import upgrade  # noqa: E402

@@ -31,8 +31,8 @@ from langchain_core.tracers.base import BaseTracer  # noqa: E402
 from langgraph.graph import END, START, StateGraph  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from core.db import make_engine  # noqa: E402
 from observability.tracing import tracing_config  # noqa: E402
-from overture.db import make_engine  # noqa: E402
 
 CHAIN_NODES = 10
 
@@ -118,10 +118,10 @@ def bench_graph(
 
 
 def ap_invoker(url: str) -> tuple[Callable[[dict], Any], int]:
-    from graphs.accounts_payable import build_graph
-    from nodes.context import Context
+    from graphs.accounts_payable.context import Context
+    from graphs.accounts_payable.graph import build_graph
+    from tools.integrations.seed import load_seed_file
     from tools.migrate import upgrade
-    from tools.seed import load_seed_file
 
     engine = make_engine(url)
     upgrade(engine)

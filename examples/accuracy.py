@@ -12,10 +12,10 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from nodes.extraction import Extractor, RulesExtractor
-from nodes.ingestion import read_document
-from overture.domain import Invoice
-from overture.errors import DocumentError, ExtractionError
+from core.domain import Invoice
+from nodes.ingestion.errors import DocumentError, ExtractionError
+from nodes.ingestion.extraction import Extractor, RulesExtractor
+from nodes.ingestion.ingest import read_document
 
 EXAMPLES = Path(__file__).parent
 Expected = dict[str, dict[str, object]]

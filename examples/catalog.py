@@ -10,8 +10,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from core.domain import Route
 from examples.iban import make_iban
-from overture.domain import Route
 
 CENT = Decimal("0.01")
 Format = Literal["pdf", "scan", "scan_grey", "text", "eml_attachment", "eml_body"]

@@ -157,10 +157,20 @@ REAL_DOCUMENTS: dict[str, dict[str, object]] = {
             "iban": None,
         },
         "lines": [
-            {"sku": "TB100A4", "description": "Trennblätter A4", "quantity": "20.0000",
-             "unit_price": "9.9000", "amount": "198.00"},
-            {"sku": "ARNR2", "description": "Joghurt Banane", "quantity": "50.0000",
-             "unit_price": "5.5000", "amount": "275.00"},
+            {
+                "sku": "TB100A4",
+                "description": "Trennblätter A4",
+                "quantity": "20.0000",
+                "unit_price": "9.9000",
+                "amount": "198.00",
+            },
+            {
+                "sku": "ARNR2",
+                "description": "Joghurt Banane",
+                "quantity": "50.0000",
+                "unit_price": "5.5000",
+                "amount": "275.00",
+            },
         ],
     },
 }

@@ -78,8 +78,9 @@ def main(shared: Path) -> None:
             target.write_bytes(without_xml(source.read_bytes()))
         target.chmod(0o644)
         document = target.relative_to(HERE.parent).as_posix()
-        rows.append({"id": target.stem, "document": document, "route": "reject",
-                     "fields": _fields(label)})
+        rows.append(
+            {"id": target.stem, "document": document, "route": "reject", "fields": _fields(label)}
+        )
     DATASET.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     print(f"{len(rows)} real invoices in {OUT}, dataset {DATASET}")
 

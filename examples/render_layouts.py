@@ -38,8 +38,16 @@ def _pdf() -> FPDF:
     return pdf
 
 
-def _at(pdf: FPDF, x: float, y: float, text: str, *, size: float = 9, bold: bool = False,
-        right: float | None = None) -> None:
+def _at(
+    pdf: FPDF,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float = 9,
+    bold: bool = False,
+    right: float | None = None,
+) -> None:
     """Text at (x, y) mm; with `right`, right-aligned so that it ends at x = right."""
     pdf.set_font("DejaVu", "B" if bold else "", size)
     if right is not None:
@@ -67,8 +75,10 @@ def dutch() -> bytes:
     _at(pdf, 150, 92, "Prijs", bold=True)
     _at(pdf, 175, 92, "Bedrag", bold=True)
     for i, (what, qty, price, amount) in enumerate(
-        [("Onderhoud koelinstallatie", "4", "185,00", "740,00"),
-         ("Vervangen compressor", "1", "1.230,50", "1.230,50")]
+        [
+            ("Onderhoud koelinstallatie", "4", "185,00", "740,00"),
+            ("Vervangen compressor", "1", "1.230,50", "1.230,50"),
+        ]
     ):
         _at(pdf, 20, 99 + 6 * i, what)
         _at(pdf, 120, 99 + 6 * i, qty)
@@ -79,8 +89,14 @@ def dutch() -> bytes:
     ):
         _at(pdf, 120, 125 + 6 * i, label, bold=i == 2)
         _at(pdf, 190, 125 + 6 * i, value, right=190, bold=i == 2)
-    _at(pdf, 20, 270, "Koeltechniek Van Dijk B.V. · Havenstraat 8 · 3011 Rotterdam · "
-        "KvK 81234567 · BTW-nummer NL862347171B01", size=7)
+    _at(
+        pdf,
+        20,
+        270,
+        "Koeltechniek Van Dijk B.V. · Havenstraat 8 · 3011 Rotterdam · "
+        "KvK 81234567 · BTW-nummer NL862347171B01",
+        size=7,
+    )
     _at(pdf, 20, 275, "IBAN NL91 ABNA 0417 1643 00 · Betaling binnen 30 dagen", size=7)
     return bytes(pdf.output())
 
@@ -107,8 +123,11 @@ def polish() -> bytes:
     _at(pdf, 130, 82, "0,25")
     _at(pdf, 190, 82, "1 250,00", right=190)
     for i, (label, value) in enumerate(
-        [("Razem netto:", "1 250,00 zł"), ("VAT 23%:", "287,50 zł"),
-         ("Razem brutto:", "1 537,50 zł")]
+        [
+            ("Razem netto:", "1 250,00 zł"),
+            ("VAT 23%:", "287,50 zł"),
+            ("Razem brutto:", "1 537,50 zł"),
+        ]
     ):
         _at(pdf, 120, 100 + 6 * i, label)
         _at(pdf, 190, 100 + 6 * i, value, right=190)
@@ -153,9 +172,11 @@ def american() -> bytes:
     _at(pdf, 20, 45, "BILL TO", bold=True)
     _at(pdf, 90, 45, "SHIP TO", bold=True)
     for i, (left, right) in enumerate(
-        [("Overture Demo Buyer AG", "Overture Demo Buyer AG"),
-         ("Bahnhofstrasse 12", "Warehouse 3, Industriestrasse 9"),
-         ("3001 Zurich, Switzerland", "8304 Wallisellen, Switzerland")]
+        [
+            ("Overture Demo Buyer AG", "Overture Demo Buyer AG"),
+            ("Bahnhofstrasse 12", "Warehouse 3, Industriestrasse 9"),
+            ("3001 Zurich, Switzerland", "8304 Wallisellen, Switzerland"),
+        ]
     ):
         _at(pdf, 20, 51 + 5 * i, left)
         _at(pdf, 90, 51 + 5 * i, right)
@@ -171,8 +192,14 @@ def american() -> bytes:
     _at(pdf, 170, 285, "Page 1 of 2", size=7)
     pdf.add_page()
     for i, (label, value) in enumerate(
-        [("Subtotal", "$750.00"), ("Sales Tax (8.625%)", "$64.69"), ("Shipping", "$35.00"),
-         ("Total", "$849.69"), ("Paid", "-$100.00"), ("Balance Due", "$749.69")]
+        [
+            ("Subtotal", "$750.00"),
+            ("Sales Tax (8.625%)", "$64.69"),
+            ("Shipping", "$35.00"),
+            ("Total", "$849.69"),
+            ("Paid", "-$100.00"),
+            ("Balance Due", "$749.69"),
+        ]
     ):
         _at(pdf, 120, 30 + 6 * i, label, bold=label == "Balance Due")
         _at(pdf, 190, 30 + 6 * i, value, right=190, bold=label == "Balance Due")
@@ -198,8 +225,11 @@ def indian() -> bytes:
     _at(pdf, 20, 71, "Software maintenance, Q1 2026")
     _at(pdf, 190, 71, "1,25,000.00", right=190)
     for i, (label, value) in enumerate(
-        [("Taxable Value", "₹ 1,25,000.00"), ("IGST @ 18%", "₹ 22,500.00"),
-         ("Total Invoice Value", "₹ 1,47,500.00")]
+        [
+            ("Taxable Value", "₹ 1,25,000.00"),
+            ("IGST @ 18%", "₹ 22,500.00"),
+            ("Total Invoice Value", "₹ 1,47,500.00"),
+        ]
     ):
         _at(pdf, 110, 85 + 6 * i, label, bold=i == 2)
         _at(pdf, 190, 85 + 6 * i, value, right=190, bold=i == 2)
@@ -208,32 +238,70 @@ def indian() -> bytes:
 
 
 LAYOUTS: dict[str, tuple[Callable[[], bytes], dict[str, str | None]]] = {
-    "nl_two_rows": (dutch, {
-        "vendor_name": "Koeltechniek Van Dijk B.V.", "invoice_number": "2026-0457",
-        "invoice_date": "2026-03-14", "due_date": "2026-04-13", "currency": "EUR",
-        "po_number": "PO-77812", "subtotal": "1970.50", "tax": "413.81", "total": "2384.31",
-        "iban": "NL91ABNA0417164300",
-    }),
-    "pl_side_by_side": (polish, {
-        "vendor_name": "Drukarnia Nowak sp. z o.o.", "invoice_number": "FV/2026/03/118",
-        "invoice_date": "2026-03-14", "due_date": "2026-03-28", "currency": "PLN",
-        "subtotal": "1250.00", "tax": "287.50", "total": "1537.50",
-    }),
-    "fr_credit_note": (french_credit_note, {
-        "vendor_name": "Atelier Lumière SARL", "invoice_number": "AV-2026-007",
-        "invoice_date": "2026-03-12", "currency": "EUR", "subtotal": "-450.00",
-        "tax": "-90.00", "total": "-540.00",
-    }),
-    "us_two_pages": (american, {
-        "vendor_name": "Bluebird Office Supply Inc.", "invoice_number": "10482",
-        "invoice_date": "2026-03-04", "currency": "USD", "subtotal": "750.00",
-        "total": "849.69",
-    }),
-    "in_gst": (indian, {
-        "vendor_name": "Sahyadri Software Services Pvt. Ltd.", "invoice_number": "SSS/24-25/0193",
-        "invoice_date": "2026-03-15", "due_date": "2026-04-14", "currency": "INR",
-        "subtotal": "125000.00", "tax": "22500.00", "total": "147500.00",
-    }),
+    "nl_two_rows": (
+        dutch,
+        {
+            "vendor_name": "Koeltechniek Van Dijk B.V.",
+            "invoice_number": "2026-0457",
+            "invoice_date": "2026-03-14",
+            "due_date": "2026-04-13",
+            "currency": "EUR",
+            "po_number": "PO-77812",
+            "subtotal": "1970.50",
+            "tax": "413.81",
+            "total": "2384.31",
+            "iban": "NL91ABNA0417164300",
+        },
+    ),
+    "pl_side_by_side": (
+        polish,
+        {
+            "vendor_name": "Drukarnia Nowak sp. z o.o.",
+            "invoice_number": "FV/2026/03/118",
+            "invoice_date": "2026-03-14",
+            "due_date": "2026-03-28",
+            "currency": "PLN",
+            "subtotal": "1250.00",
+            "tax": "287.50",
+            "total": "1537.50",
+        },
+    ),
+    "fr_credit_note": (
+        french_credit_note,
+        {
+            "vendor_name": "Atelier Lumière SARL",
+            "invoice_number": "AV-2026-007",
+            "invoice_date": "2026-03-12",
+            "currency": "EUR",
+            "subtotal": "-450.00",
+            "tax": "-90.00",
+            "total": "-540.00",
+        },
+    ),
+    "us_two_pages": (
+        american,
+        {
+            "vendor_name": "Bluebird Office Supply Inc.",
+            "invoice_number": "10482",
+            "invoice_date": "2026-03-04",
+            "currency": "USD",
+            "subtotal": "750.00",
+            "total": "849.69",
+        },
+    ),
+    "in_gst": (
+        indian,
+        {
+            "vendor_name": "Sahyadri Software Services Pvt. Ltd.",
+            "invoice_number": "SSS/24-25/0193",
+            "invoice_date": "2026-03-15",
+            "due_date": "2026-04-14",
+            "currency": "INR",
+            "subtotal": "125000.00",
+            "tax": "22500.00",
+            "total": "147500.00",
+        },
+    ),
 }
 """Template -> (renderer, the fields a reader must find)."""
 
@@ -245,8 +313,14 @@ def main() -> None:
     rows = []
     for name, (render, fields) in LAYOUTS.items():
         (OUT / f"{name}.pdf").write_bytes(render())
-        rows.append({"id": f"layout_{name}", "document": f"examples/layouts/{name}.pdf",
-                     "route": "reject", "fields": fields})
+        rows.append(
+            {
+                "id": f"layout_{name}",
+                "document": f"examples/layouts/{name}.pdf",
+                "route": "reject",
+                "fields": fields,
+            }
+        )
     DATASET.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     print(f"{len(rows)} layouts in {OUT}, labels in {DATASET}")
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from examples.catalog import KNOWN_VENDORS
-from examples.samples import ORDERS, PAID
-from overture.domain import (
+from core.domain import (
     GoodsReceipt,
     PaidInvoice,
     POLine,
@@ -13,6 +11,8 @@ from overture.domain import (
     SystemOfRecordSeed,
     Vendor,
 )
+from examples.catalog import KNOWN_VENDORS
+from examples.samples import ORDERS, PAID
 
 
 def build_seed() -> SystemOfRecordSeed:

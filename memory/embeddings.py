@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from overture.errors import ConfigurationError
+from core.errors import ConfigurationError
 
 VALID_SPECS = "`hash`, `hash:<dims>`, `local` or `openai:<model>`"
 HASH_DIMS = 384

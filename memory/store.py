@@ -44,7 +44,9 @@ from langgraph.store.base import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from core.db import make_engine
 from memory import store_read, store_write
+from memory.errors import StoreSchemaMismatch
 from memory.filters import decode_namespace
 from memory.store_sql import (
     chunks,
@@ -57,8 +59,6 @@ from memory.store_sql import (
 from memory.store_sql import vectors as vectors_table
 from memory.store_write import ItemKey
 from memory.vector_index import VectorIndex
-from overture.db import make_engine
-from overture.errors import StoreSchemaMismatch
 
 logger = logging.getLogger(__name__)
 _LOAD_CHUNK = 5000
@@ -429,7 +429,7 @@ async def lifespan_store(settings: Any = None) -> AsyncIterator[SQLVectorStore]:
     Uses `OVERTURE_DATABASE_URL` and `OVERTURE_EMBEDDER`. The configured store has no TTL
     config, so no sweeper is started (one started later is stopped on exit).
     """
-    from overture.settings import get_settings
+    from core.settings import get_settings
 
     settings = settings or get_settings()
     engine = make_engine(

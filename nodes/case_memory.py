@@ -13,7 +13,7 @@ from pathlib import Path
 from langgraph.store.base import BaseStore
 from pydantic import BaseModel
 
-from overture.domain import Invoice
+from core.domain import Invoice
 from tools.audit_log import AuditRecord
 
 CASES = "cases"

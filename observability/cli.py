@@ -14,9 +14,9 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from core.db import make_engine
+from core.settings import Settings
 from observability.eval_cli import eval_command
-from overture.db import make_engine
-from overture.settings import Settings
 
 app = typer.Typer(help="Traces, agent statistics and evaluation.", no_args_is_help=True)
 console = Console()

@@ -66,14 +66,14 @@ def eval_command(
     ] = False,
 ) -> None:
     """Evaluate the accounts-payable workflow on a labelled dataset; fail on a regression."""
+    from core.settings import Settings
     from observability.cli import _engine
-    from observability.eval_runner import accounts_payable_runner, load_object
     from observability.eval_store import code_version, load_baseline, save_eval_run
     from observability.evaluation import compare as compare_metrics
     from observability.evaluation import evaluate, load_dataset, metrics, regressions
     from observability.tracing import default_prompt_versions
+    from overture.eval_runner import accounts_payable_runner, load_object
     from overture.models import model_spec
-    from overture.settings import Settings
 
     settings = Settings()
     examples = load_dataset(dataset)

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, or_, select
 
+from core.errors import OvertureError
 from observability.evaluation import ExampleResult
 from observability.schema import ensure_tables, eval_results, eval_runs
-from overture.errors import OvertureError
 
 
 @dataclass(frozen=True)

@@ -171,9 +171,9 @@ def prompt_tags(prompt_versions: Mapping[str, str]) -> list[str]:
 
 
 def default_prompt_versions() -> dict[str, str]:
-    """The prompt versions the agents use (`nodes.prompts.PROMPT_VERSIONS`), if available."""
+    """The prompt versions the agents use (`nodes.ingestion.prompts.PROMPT_VERSIONS`), if available."""
     try:
-        from nodes.prompts import PROMPT_VERSIONS
+        from nodes.ingestion.prompts import PROMPT_VERSIONS
     except ImportError:  # pragma: no cover - prompts ship with the project
         return {}
     return dict(PROMPT_VERSIONS)

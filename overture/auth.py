@@ -39,13 +39,14 @@ from langgraph_sdk import Auth
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from graphs.accounts_payable.approval import overture_user
 from memory.checkpoint import SQLCheckpointer
-from nodes.approval import overture_user
 from overture import server_checks
 from overture.runtime import checkpoint_serde, default_context
-from tools import api_keys, approval_votes
-from tools.approvals import ApprovalRequestRow
-from tools.approvers import Approver, get_approver
+from tools import api_keys
+from tools.approval import votes as approval_votes
+from tools.approval.approvers import Approver, get_approver
+from tools.approval.requests import ApprovalRequestRow
 
 OWNER_KEY = "owner"
 """Thread metadata key naming the user who created the thread (under `langgraph dev`)."""

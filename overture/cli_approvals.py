@@ -15,13 +15,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nodes.drafts import parse_assignments
+from nodes.ingestion.drafts import parse_assignments
 from overture.cli_common import cli_app, console, err_console, status_text, trail_table
 from overture.cli_identity import decider
 from overture.service import cancel_request, decision, resume_approval
 from overture.service import review as review_run
-from tools import approvals, audit_log, audit_trail
-from tools.approvals import ApprovalRequest
+from tools import audit_log, audit_trail
+from tools.approval import requests as approvals
+from tools.approval.requests import ApprovalRequest
 from tools.audit_log import AuditRecord
 
 

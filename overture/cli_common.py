@@ -11,11 +11,11 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
 
+from core.errors import OvertureError, SettingsError
+from core.settings import get_settings
 from observability.tracing import flush_langsmith
-from overture.errors import OvertureError, SettingsError
 from overture.runtime import App, open_app, open_engine
 from overture.service import RunOutcome
-from overture.settings import get_settings
 from tools.audit_trail import AuditEvent
 
 console = Console()

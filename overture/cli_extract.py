@@ -15,11 +15,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from nodes.extraction import draft_of
-from nodes.ingestion import read_document
+from core.domain import SCALAR_FIELDS, InvoiceDraft
+from nodes.ingestion.errors import DocumentError, ExtractionError
+from nodes.ingestion.extraction import draft_of
+from nodes.ingestion.ingest import read_document
 from overture.cli_common import console
-from overture.domain import SCALAR_FIELDS, InvoiceDraft
-from overture.errors import DocumentError, ExtractionError
 
 _SHOWN = SCALAR_FIELDS
 

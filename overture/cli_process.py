@@ -27,8 +27,10 @@ from overture.errors import ThreadNotFound
 from overture.runtime import is_supervisor_thread
 from overture.service import RunOutcome, outcome, process_document, snapshot, stopped_runs
 from overture.service import recover as recover_runs
-from tools import approvals, audit_log, audit_trail, records
-from tools.seed import DEFAULT_SEED, load_seed_file
+from tools import audit_log, audit_trail
+from tools.approval import requests as approvals
+from tools.integrations import records
+from tools.integrations.seed import DEFAULT_SEED, load_seed_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

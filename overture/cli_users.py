@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from overture.cli_common import cli_engine, console
-from tools.approvers import Approver, add_approver, grant, list_approvers, revoke
+from tools.approval.approvers import Approver, add_approver, grant, list_approvers, revoke
 
 users_app = typer.Typer(help="Approvers: add users, grant roles with limits, revoke, list.")
 

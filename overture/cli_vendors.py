@@ -13,11 +13,11 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from core.domain import Vendor
 from overture.cli_approvals import AS_HELP
 from overture.cli_common import cli_app, console
 from overture.cli_identity import decider
-from overture.domain import Vendor
-from tools import records, vendor_changes
+from tools.integrations import records, vendor_changes
 
 vendors_app = typer.Typer(help="The vendor master: list vendors, change bank details (2 people).")
 

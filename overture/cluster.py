@@ -35,8 +35,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from core.settings import Settings
 from overture.runtime import open_engine
-from overture.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "aegra.json"

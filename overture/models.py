@@ -15,8 +15,8 @@ from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 
-from overture.errors import ConfigurationError
-from overture.settings import Settings
+from core.errors import ConfigurationError
+from core.settings import Settings
 
 Agent = Literal["ingestion", "verification", "audit", "supervisor"]
 

@@ -18,26 +18,26 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.graph.state import CompiledStateGraph
 from sqlalchemy import Engine, text
 
-from graphs.accounts_payable import build_graph
-from graphs.supervisor import build_graph as build_supervisor
-from memory.checkpoint import SQLCheckpointer
-from memory.store import SQLVectorStore, configured_store
-from nodes.context import Context
-from nodes.extraction import RulesExtractor
-from nodes.llm_extraction import LLMExtractor
-from nodes.planning import LLMPlanner, RulesPlanner
-from nodes.state import STATE_TYPES, InputState, OutputState, State
-from nodes.supervision import (
+from core.db import make_engine
+from core.errors import DatabaseUnavailable
+from core.settings import Settings, get_settings
+from graphs.accounts_payable.context import Context
+from graphs.accounts_payable.graph import build_graph
+from graphs.accounts_payable.state import STATE_TYPES, InputState, OutputState, State
+from graphs.supervisor.agents import (
     SUPERVISOR_STATE_TYPES,
     SupervisorContext,
     SupervisorInput,
     SupervisorState,
 )
+from graphs.supervisor.graph import build_graph as build_supervisor
+from graphs.supervisor.planning import LLMPlanner, RulesPlanner
+from memory.checkpoint import SQLCheckpointer
+from memory.store import SQLVectorStore, configured_store
+from nodes.ingestion.extraction import RulesExtractor
+from nodes.ingestion.llm_extraction import LLMExtractor
 from observability.tracing import tracing_config
-from overture.db import make_engine
-from overture.errors import DatabaseUnavailable
 from overture.models import make_chat_model, model_spec
-from overture.settings import Settings, get_settings
 from tools.migrate import upgrade
 
 SUPERVISOR_THREAD_PREFIX = "sup-"

@@ -15,17 +15,17 @@ from typing import Any, Self
 
 from langgraph.graph.state import CompiledStateGraph
 
-from graphs import accounts_payable as _accounts_payable
-from graphs import supervisor as _supervisor
+from core.db import make_async_engine
+from core.settings import get_settings
+from graphs.accounts_payable import graph as _accounts_payable
+from graphs.accounts_payable.state import STATE_TYPES
+from graphs.supervisor import graph as _supervisor
+from graphs.supervisor.agents import SUPERVISOR_STATE_TYPES
 from memory.checkpoint import AsyncSQLCheckpointer
 from memory.store import SQLVectorStore, lifespan_store
-from nodes.state import STATE_TYPES
-from nodes.supervision import SUPERVISOR_STATE_TYPES
 from observability.tracing import server_tracing_config
-from overture.db import make_async_engine
 from overture.models import model_spec
 from overture.runtime import checkpoint_serde, default_context
-from overture.settings import get_settings
 
 SERDE_ALLOWLIST = frozenset(
     (cls.__module__, cls.__name__) for cls in STATE_TYPES + SUPERVISOR_STATE_TYPES

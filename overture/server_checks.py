@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from nodes import hitl
-from nodes.approval import apply_decision
-from overture.errors import ApprovalRefused, InvalidDecision
-from tools import approval_votes, approvals
-from tools.approvals import ApprovalRequestRow
-from tools.payments import TOOL_NAME, PaymentInstruction
+from graphs.accounts_payable.approval import apply_decision
+from nodes.approval import hitl
+from tools.approval import requests as approvals
+from tools.approval import votes as approval_votes
+from tools.approval.errors import ApprovalRefused, InvalidDecision
+from tools.approval.requests import ApprovalRequestRow
+from tools.integrations.payments import TOOL_NAME, PaymentInstruction
 
 
 def refusal(engine: Engine, thread_id: str, approver: str, resume: Any) -> str | None:

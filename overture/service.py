@@ -18,24 +18,20 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 from pydantic import BaseModel, Field
 
-from nodes.approval import apply_decision
-from nodes.context import Context
-from nodes.planning import PlanStep
-from nodes.supervision import StepResult, SupervisorContext
-from nodes.verification import UNCONFIRMED_OCR_FIELDS
-from overture.errors import (
-    AlreadyDecided,
-    ApprovalExpired,
-    ApprovalNotFound,
-    InvalidDecision,
-    NotHeldForReview,
-    ThreadNotFound,
-)
+from graphs.accounts_payable.approval import apply_decision
+from graphs.accounts_payable.context import Context
+from graphs.accounts_payable.verification import UNCONFIRMED_OCR_FIELDS
+from graphs.supervisor.agents import StepResult, SupervisorContext
+from graphs.supervisor.planning import PlanStep
+from overture.errors import ApprovalNotFound, NotHeldForReview, ThreadNotFound
 from overture.runtime import SUPERVISOR_THREAD_PREFIX, App, is_supervisor_thread
-from tools import approval_votes, approvals, obligations, run_log
-from tools.approvals import ApprovalDecision
+from tools import obligations, run_log
+from tools.approval import requests as approvals
+from tools.approval import votes as approval_votes
+from tools.approval.errors import AlreadyDecided, ApprovalExpired, InvalidDecision
+from tools.approval.requests import ApprovalDecision
+from tools.integrations.payments import PaymentInstruction
 from tools.locks import hold
-from tools.payments import PaymentInstruction
 from tools.schema import utcnow
 
 Status = Literal[

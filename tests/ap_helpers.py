@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from overture.db import make_engine
-from overture.domain import Invoice, InvoiceLine
+from core.db import make_engine
+from core.domain import Invoice, InvoiceLine
+from tools.integrations.seed import load_seed_file
 from tools.migrate import upgrade
-from tools.seed import load_seed_file
 
 # From examples/seed/system_of_record.json: vendor V001 (Nordwind), PO-2026-0101.
 NORDWIND_IBAN = "DE48200400600123456701"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from overture.settings import get_settings
+from core.settings import get_settings
 from tests.databases import BACKENDS, throwaway_database
 
 
@@ -30,7 +30,7 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'overture.db'}"
+    return f"sqlite:///{tmp_path / 'core.db'}"
 
 
 @pytest.fixture

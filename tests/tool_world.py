@@ -11,12 +11,12 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from overture.db import make_engine
-from overture.settings import Settings
-from tools.approvers import add_approver, grant
+from core.db import make_engine
+from core.settings import Settings
+from tools.approval.approvers import add_approver, grant
 from tools.executor import ToolExecutor
+from tools.integrations.payments import PaymentGateway, PaymentInstruction, PaymentReceipt
 from tools.migrate import upgrade
-from tools.payments import PaymentGateway, PaymentInstruction, PaymentReceipt
 from tools.registry import ApprovalPolicy, ToolRegistry, ToolSpec
 
 APPROVER_ROLE = "ap_approver"

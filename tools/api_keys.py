@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import CursorResult, Engine, ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from tools.approvers import Approver, ApproverNotFound, ApproverRow, get_approver
+from tools.approval.approvers import Approver, ApproverNotFound, ApproverRow, get_approver
 from tools.schema import Base, as_utc, utcnow
 
 TOKEN_PREFIX = "ovt_"

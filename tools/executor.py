@@ -17,13 +17,14 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from observability.tracing import traced_tool_calls
-from overture.errors import ApprovalRequired, ToolCallRefused
 from tools import audit_trail
-from tools.approval_policy import ApprovalTerms, check_execution
-from tools.approval_votes import votes_for
+from tools.approval.errors import ApprovalRequired
+from tools.approval.policy import ApprovalTerms, check_execution
+from tools.approval.votes import votes_for
 from tools.audit_trail import AuditEvent
 from tools.canonical import canonical_json
 from tools.crashpoints import crash_point
+from tools.errors import ToolCallRefused
 from tools.ledger import ExecutionLedger, idempotency_key, obligation_key
 from tools.registry import BoundCall, ToolRegistry, ToolSpec
 

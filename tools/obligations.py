@@ -25,10 +25,10 @@ from sqlalchemy import JSON, Boolean, Engine, Integer, String, UniqueConstraint,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from tools.canonical import sha256_hex
+from tools.integrations.payments import TOOL_NAME
+from tools.integrations.records import PaymentRow
 from tools.ledger import obligation_key
 from tools.locks import hold
-from tools.payments import TOOL_NAME
-from tools.records import PaymentRow
 from tools.schema import Base, as_utc, utcnow
 
 ObligationStatus = Literal["open", "awaiting_approval", "paid", "closed"]

@@ -20,8 +20,8 @@ from typing import Any, Literal
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, ValidationError
 
-from overture.errors import InvalidToolArguments, ToolRegistrationError, UnknownTool
 from tools.canonical import sha256_hex
+from tools.errors import InvalidToolArguments, ToolRegistrationError, UnknownTool
 
 SideEffect = Literal["read", "write", "money"]
 PolicyMode = Literal["never", "always", "when"]

@@ -6,6 +6,6 @@ share the tables, migrations and statement plans in `base`, `statements` and `pl
 
 from memory.checkpoint.aio import AsyncSQLCheckpointer
 from memory.checkpoint.sync import SQLCheckpointer
-from overture.errors import ThreadNotEmpty
+from memory.errors import ThreadNotEmpty
 
 __all__ = ["AsyncSQLCheckpointer", "SQLCheckpointer", "ThreadNotEmpty"]

@@ -27,12 +27,12 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from core.db import make_async_engine
 from memory.checkpoint import plans
 from memory.checkpoint.base import migrate, next_version
 from memory.checkpoint.driver import Compiler, run_transaction
 from memory.checkpoint.statements import statements
-from overture.db import make_async_engine
-from overture.errors import CheckpointerModeError
+from memory.errors import CheckpointerModeError
 
 T = TypeVar("T")
 

@@ -44,7 +44,7 @@ from memory.checkpoint.statements import (
     values_params,
     values_query,
 )
-from overture.errors import ThreadNotEmpty
+from memory.errors import ThreadNotEmpty
 
 T = TypeVar("T")
 Step = tuple[ClauseElement, Any, bool]

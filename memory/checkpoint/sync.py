@@ -44,18 +44,18 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import DBAPIModule
 
+from core.db import make_engine
 from memory.checkpoint import plans
 from memory.checkpoint.base import migrate, next_version
 from memory.checkpoint.driver import Compiler, lookahead, run_plan, run_transaction
 from memory.checkpoint.statements import statements
-from overture.db import make_engine
-from overture.errors import CheckpointerModeError, ThreadNotEmpty
+from memory.errors import CheckpointerModeError, ThreadNotEmpty
 
 
 class SQLCheckpointer(BaseCheckpointSaver[str]):
     """Checkpoints in SQLite, PostgreSQL or MariaDB/MySQL, through SQLAlchemy Core.
 
-    >>> with SQLCheckpointer.from_url("sqlite:///.overture/overture.db") as saver:
+    >>> with SQLCheckpointer.from_url("sqlite:///.overture/core.db") as saver:
     ...     saver.setup()
     ...     graph = builder.compile(checkpointer=saver)
     """

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import Settings
 from overture.runtime import App, open_app
-from overture.settings import Settings
 from tests.databases import throwaway_database
-from tools.seed import load_seed_file
+from tools.integrations.seed import load_seed_file
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -24,14 +24,14 @@ from langgraph_sdk.client import SyncLangGraphClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
+from graphs.accounts_payable.tools import PAYMENT_APPROVER_ROLE, seed_demo_approvers
 from overture.runtime import open_engine
-from overture.settings import Settings
 from tests.databases import throwaway_database
 from tools.api_keys import create_token
-from tools.approvers import add_approver, grant
-from tools.catalog import PAYMENT_APPROVER_ROLE, seed_demo_approvers
-from tools.payments import PaymentRow
-from tools.seed import load_seed, read_seed
+from tools.approval.approvers import add_approver, grant
+from tools.integrations.payments import PaymentRow
+from tools.integrations.seed import load_seed, read_seed
 
 REPO = Path(__file__).resolve().parents[2]
 LANGGRAPH = Path(sys.executable).parent / "langgraph"

@@ -17,14 +17,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from overture.runtime import App, open_app
 from overture.service import outcome, process_document
-from overture.settings import Settings
-from tools import approvals, audit_log
+from tools import audit_log
 from tools.api_keys import create_token
-from tools.payments import PaymentGateway
-from tools.records import InvoiceRow
-from tools.seed import load_seed_file
+from tools.approval import requests as approvals
+from tools.integrations.payments import PaymentGateway
+from tools.integrations.records import InvoiceRow
+from tools.integrations.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 

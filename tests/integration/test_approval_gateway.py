@@ -16,7 +16,14 @@ from langgraph.types import Command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from overture.errors import (
+from core.settings import Settings
+from overture.runtime import App, open_app
+from overture.service import decision, outcome, resume_approval
+from tests.databases import throwaway_database
+from tests.fake_models import ScriptedChatModel, tool_call
+from tools import audit_trail
+from tools.approval.approvers import add_approver, grant
+from tools.approval.errors import (
     AlreadyDecided,
     ApprovalExpired,
     NotAuthorised,
@@ -24,17 +31,10 @@ from overture.errors import (
     SelfApproval,
     UnknownApprover,
 )
-from overture.runtime import App, open_app
-from overture.service import decision, outcome, resume_approval
-from overture.settings import Settings
-from tests.databases import throwaway_database
-from tests.fake_models import ScriptedChatModel, tool_call
-from tools import audit_trail
-from tools.approvers import add_approver, grant
 from tools.executor import CallScope
-from tools.payments import PaymentGateway
-from tools.records import GoodsReceiptRow, PaymentRow, PurchaseOrderRow, ReceiptLineRow
-from tools.seed import load_seed_file
+from tools.integrations.payments import PaymentGateway
+from tools.integrations.records import GoodsReceiptRow, PaymentRow, PurchaseOrderRow, ReceiptLineRow
+from tools.integrations.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 BIG = Path(__file__).resolve().parents[2] / "examples" / "documents" / "06_over_threshold.pdf"

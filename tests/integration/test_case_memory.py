@@ -7,11 +7,11 @@ from collections.abc import Callable
 import pytest
 from typer.testing import CliRunner
 
+from core.settings import Settings
 from nodes.case_memory import CASES
 from overture.cli import app as cli
 from overture.runtime import App
 from overture.service import process_document, snapshot
-from overture.settings import Settings
 from tests.llm_cases import EXAMPLES
 
 pytestmark = pytest.mark.integration

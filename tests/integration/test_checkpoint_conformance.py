@@ -23,8 +23,8 @@ from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.capabilities import ALL_CAPABILITIES
 from langgraph.checkpoint.conformance.report import CapabilityReport
 
+from core.db import make_async_engine, make_engine
 from memory.checkpoint import AsyncSQLCheckpointer, SQLCheckpointer
-from overture.db import make_async_engine, make_engine
 
 pytestmark = pytest.mark.integration
 

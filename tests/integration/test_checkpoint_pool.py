@@ -17,8 +17,8 @@ import pytest
 from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.base.id import uuid6
 
+from core.db import make_engine
 from memory.checkpoint import SQLCheckpointer, ThreadNotEmpty
-from overture.db import make_engine
 from tests.databases import throwaway_database
 
 pytestmark = pytest.mark.integration

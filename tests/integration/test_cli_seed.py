@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from core.settings import Settings
 from overture.cli import app
 from overture.runtime import open_engine
-from overture.settings import Settings
-from tools.records import VendorRow
+from tools.integrations.records import VendorRow
 from tools.run_log import RunRow
 
 pytestmark = pytest.mark.integration

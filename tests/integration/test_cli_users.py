@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from overture.cli_users import users_app
 from tests.tool_world import migrated
-from tools.approvers import get_approver
+from tools.approval.approvers import get_approver
 
 pytestmark = pytest.mark.integration
 

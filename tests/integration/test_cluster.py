@@ -18,14 +18,14 @@ from langgraph_sdk import get_sync_client
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from observability.schema import trace_runs
 from overture.runtime import open_engine
-from overture.settings import Settings
 from tests.databases import throwaway_database
 from tests.integration.aegra_cluster import Cluster, start_cluster
 from tests.integration.langgraph_server import seed_users, start_server
-from tools.records import PaymentRow
-from tools.sample_invoices import Upload, load_books, sample
+from tools.integrations.records import PaymentRow
+from tools.integrations.sample_invoices import Upload, load_books, sample
 
 pytestmark = pytest.mark.integration
 

@@ -21,15 +21,15 @@ from langgraph.types import Command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from overture.runtime import App, open_app
 from overture.service import decision, outcome, resume_approval
-from overture.settings import Settings
 from tests.databases import throwaway_database
 from tools.crashpoints import ENV, crash_point
+from tools.integrations.payments import PaymentGateway
+from tools.integrations.records import InvoiceRow
+from tools.integrations.seed import load_seed_file
 from tools.ledger import ExecutionLedger
-from tools.payments import PaymentGateway
-from tools.records import InvoiceRow
-from tools.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "documents"

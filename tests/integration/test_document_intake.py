@@ -13,15 +13,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from nodes.state import DocumentUpload
+from core.settings import Settings
+from graphs.accounts_payable.state import DocumentUpload
 from overture.cli import app as cli
 from overture.runtime import App, open_app
 from overture.service import outcome
-from overture.settings import Settings
 from tests.databases import throwaway_database
 from tools import audit_log
-from tools.payments import PaymentRow
-from tools.seed import load_seed_file
+from tools.integrations.payments import PaymentRow
+from tools.integrations.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 

@@ -12,6 +12,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from typer.testing import CliRunner
 
+from core.db import make_engine
 from observability.cli import app
 from observability.eval_store import BaselineNotFound, load_baseline, save_eval_run
 from observability.evaluation import (
@@ -22,7 +23,6 @@ from observability.evaluation import (
     regressions,
     score_example,
 )
-from overture.db import make_engine
 from tests.fake_models import tool_call
 
 pytestmark = pytest.mark.integration
@@ -89,8 +89,8 @@ def test_eval_runs_stored_on_every_backend(db_url: str) -> None:
 
 def _read_without_po(messages: list[BaseMessage]) -> AIMessage:
     """A fake model on a degraded prompt: reads every field right but the PO number."""
-    from nodes.extraction import RulesExtractor
-    from overture.domain import SourceDocument
+    from core.domain import SourceDocument
+    from nodes.ingestion.extraction import RulesExtractor
 
     text = str(messages[1].content)
     body = text.split("<document>\n", 1)[1].rsplit("\n</document>", 1)[0]
@@ -118,8 +118,8 @@ class _PromptDropsPO(BaseChatModel):
 
 def degraded_extractor() -> Any:
     """`--extractor tests.integration.test_eval:degraded_extractor` (the drift under test)."""
-    from nodes.extraction import RulesExtractor
-    from nodes.llm_extraction import LLMExtractor
+    from nodes.ingestion.extraction import RulesExtractor
+    from nodes.ingestion.llm_extraction import LLMExtractor
 
     return LLMExtractor(_PromptDropsPO(), RulesExtractor(), repairs=0)
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from overture.runtime import App
-from tools.approvers import add_approver, grant
-from tools.records import PaymentRow
+from tools.approval.approvers import add_approver, grant
+from tools.integrations.records import PaymentRow
 
 pytestmark = pytest.mark.integration
 BIG = Path(__file__).resolve().parents[2] / "examples" / "documents" / "06_over_threshold.pdf"

@@ -20,13 +20,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from overture.runtime import open_app
 from overture.service import decision, outcome, recover, resume_approval
-from overture.settings import Settings
 from tests.databases import throwaway_database
-from tools import approvals, run_log
-from tools.records import PaymentRow
-from tools.seed import load_seed_file
+from tools import run_log
+from tools.approval import requests as approvals
+from tools.integrations.records import PaymentRow
+from tools.integrations.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 

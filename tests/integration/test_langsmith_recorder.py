@@ -119,11 +119,11 @@ def test_accounts_payable_run(recorder: Any, sqlite_url: str, document: str) -> 
     """One AP run: a run per agent under the workflow root, tags, case metadata, no IBAN."""
     from langgraph.checkpoint.memory import InMemorySaver
 
-    from graphs.accounts_payable import build_graph
-    from nodes.context import Context
-    from overture.db import make_engine
+    from core.db import make_engine
+    from graphs.accounts_payable.context import Context
+    from graphs.accounts_payable.graph import build_graph
+    from tools.integrations.seed import load_seed_file
     from tools.migrate import upgrade
-    from tools.seed import load_seed_file
 
     engine = make_engine(sqlite_url)
     upgrade(engine)

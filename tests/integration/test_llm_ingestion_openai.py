@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from nodes.extraction import RulesExtractor
-from nodes.ingestion import read_document
-from nodes.llm_extraction import LLMExtractor
+from core.settings import Settings
+from nodes.ingestion.extraction import RulesExtractor
+from nodes.ingestion.ingest import read_document
+from nodes.ingestion.llm_extraction import LLMExtractor
 from overture.models import make_chat_model
-from overture.settings import Settings
 from tests.llm_cases import EXAMPLES, model_answer
 from tests.openai_stub import Reply, ToolCall, openai_stub
 
@@ -85,7 +85,7 @@ def test_a_per_agent_override_wins_over_the_default(monkeypatch):
 
 
 def test_an_unknown_model_spec_says_which_values_work():
-    from overture.errors import ConfigurationError
+    from core.errors import ConfigurationError
 
     with pytest.raises(ConfigurationError, match="use 'rules' or 'openai:<model>'"):
         make_chat_model(Settings(model="anthropic:claude"), "ingestion")
@@ -97,7 +97,7 @@ def test_token_usage_is_recorded_per_run_and_agent(stub_env, tmp_path):
     from observability.queries import agent_stats
     from overture.runtime import open_app
     from overture.service import process_document
-    from tools.seed import load_seed_file
+    from tools.integrations.seed import load_seed_file
 
     reply = Reply(tool_calls=[ToolCall("ExtractedInvoice", model_answer(GERMAN))])
     with openai_stub([reply]) as stub, open_app(Settings(home=tmp_path)) as app:

@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 from langgraph.store.memory import InMemoryStore
 
+from core.settings import Settings
 from memory.embeddings import HashEmbeddings
+from memory.errors import StoreSchemaMismatch
 from memory.store import SQLVectorStore, lifespan_store
-from overture.errors import StoreSchemaMismatch
-from overture.settings import Settings
 from tests.memory_helpers import assert_same_search, index_config, open_store
 
 pytestmark = pytest.mark.integration

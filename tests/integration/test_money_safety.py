@@ -18,9 +18,8 @@ from langgraph.types import Command
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from nodes.findings import VerificationReport
+from graphs.accounts_payable.findings import VerificationReport
 from overture import service
-from overture.errors import InvalidDecision
 from overture.runtime import App, open_app
 from overture.service import (
     decision,
@@ -29,11 +28,15 @@ from overture.service import (
     recover,
     resume_approval,
 )
-from tools import approvals, decision_facts, obligations, run_log, vendor_changes
-from tools.approval_votes import TermsRow
-from tools.approvers import add_approver, grant
+from tools import obligations, run_log
+from tools.approval import facts as decision_facts
+from tools.approval import requests as approvals
+from tools.approval.approvers import add_approver, grant
+from tools.approval.errors import InvalidDecision
+from tools.approval.votes import TermsRow
 from tools.crashpoints import ENV
-from tools.records import PaymentRow, VendorRow
+from tools.integrations import vendor_changes
+from tools.integrations.records import PaymentRow, VendorRow
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +89,7 @@ def test_running_the_same_file_twice_asks_for_one_approval_and_pays_once(app: Ap
 def _run_in_child(settings_url: str, home: str, path: str, crash_at: str | None = None) -> None:
     if crash_at:
         os.environ[ENV] = crash_at
-    from overture.settings import Settings
+    from core.settings import Settings
 
     with open_app(Settings(database_url=settings_url, home=Path(home))) as app:
         process_document(app, path)
@@ -381,7 +384,7 @@ def test_the_same_thread_claiming_a_closed_invoice_again_gets_a_new_claim(app: A
 
 def _approve_and_die(url: str, home: str, approval_id: str) -> None:
     os.environ[ENV] = "approval.after_vote"
-    from overture.settings import Settings
+    from core.settings import Settings
 
     with open_app(Settings(database_url=url, home=Path(home))) as app:
         resume_approval(app, approval_id, decision("approve", "alice", "ok"))

@@ -2,14 +2,14 @@
 
 import pytest
 
-from overture.db import make_engine
+from core.db import make_engine
 from tools import audit_trail
 from tools.executor import CallScope, ToolExecutor
+from tools.integrations.outbox import TOOL_NAME, Email, email_tool, send_email, sent_emails
+from tools.integrations.read_tools import read_only_tools
+from tools.integrations.seed import load_seed_file
 from tools.migrate import upgrade
-from tools.outbox import TOOL_NAME, Email, email_tool, send_email, sent_emails
-from tools.read_tools import read_only_tools
 from tools.registry import ToolRegistry
-from tools.seed import load_seed_file
 
 
 @pytest.fixture

@@ -19,18 +19,18 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
-from nodes import prompts
-from nodes.extraction import RulesExtractor
-from nodes.llm_extraction import LLMExtractor
+from core.settings import Settings
+from nodes.ingestion import prompts
+from nodes.ingestion.extraction import RulesExtractor
+from nodes.ingestion.llm_extraction import LLMExtractor
 from overture.runtime import App, open_app
 from overture.service import process_document
-from overture.settings import Settings
 from tests.fake_models import ScriptedChatModel, tool_call
 from tests.llm_cases import EXAMPLES, model_answer
 from tools import audit_trail
-from tools.outbox import sent_emails
-from tools.payments import PaymentGateway
-from tools.seed import load_seed_file
+from tools.integrations.outbox import sent_emails
+from tools.integrations.payments import PaymentGateway
+from tools.integrations.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,11 @@ from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from overture.db import make_engine
-from tools import records
+from core.db import make_engine
+from tools.integrations import records
+from tools.integrations.payments import PaymentGateway, PaymentInstruction
+from tools.integrations.seed import load_seed_file, read_seed
 from tools.migrate import alembic_config, current_revision, head_revision, upgrade
-from tools.payments import PaymentGateway, PaymentInstruction
-from tools.seed import load_seed_file, read_seed
 
 pytestmark = pytest.mark.integration
 

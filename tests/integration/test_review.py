@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.domain import Vendor
+from core.settings import Settings
 from overture.cli import app as cli
-from overture.domain import Vendor
 from overture.errors import NotHeldForReview
 from overture.runtime import App, open_app
 from overture.service import process_document, review
-from overture.settings import Settings
 from tests.databases import throwaway_database
-from tools import vendor_changes
-from tools.records import PaymentRow
-from tools.seed import load_seed_file
+from tools.integrations import vendor_changes
+from tools.integrations.records import PaymentRow
+from tools.integrations.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from overture.runtime import open_engine
-from overture.settings import Settings
 from tests.integration.langgraph_server import Deployment, deployed
-from tools import approvals
-from tools.payments import PaymentRow
+from tools.approval import requests as approvals
+from tools.integrations.payments import PaymentRow
 
 pytestmark = pytest.mark.integration
 

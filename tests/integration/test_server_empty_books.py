@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from langgraph_sdk import get_sync_client
 
+from core.settings import Settings
 from overture.runtime import open_engine
-from overture.settings import Settings
 from tests.databases import throwaway_database
 from tests.integration.langgraph_server import start_server
 from tools.api_keys import create_token
-from tools.approvers import add_approver
-from tools.sample_invoices import sample
+from tools.approval.approvers import add_approver
+from tools.integrations.sample_invoices import sample
 
 pytestmark = pytest.mark.integration
 

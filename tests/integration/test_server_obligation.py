@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from overture.runtime import open_app
 from overture.service import process_document
-from overture.settings import Settings
 from tests.integration.langgraph_server import Deployment, deployed
 from tests.integration.test_server_hardening import GRAPH, OVER_THRESHOLD, upload
-from tools import approvals, decision_facts
-from tools.records import PaymentRow
+from tools.approval import facts as decision_facts
+from tools.approval import requests as approvals
+from tools.integrations.records import PaymentRow
 
 pytestmark = pytest.mark.integration
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from langgraph_sdk import get_sync_client
 
+from core.settings import Settings
 from overture.runtime import open_engine
-from overture.settings import Settings
 from tests.databases import throwaway_database
 from tests.integration.langgraph_server import seed_users, start_server
-from tools import approvals
-from tools.outbox import sent_emails
+from tools.approval import requests as approvals
+from tools.integrations.outbox import sent_emails
 
 pytestmark = pytest.mark.integration
 GOAL = "Pay invoice 06_over_threshold.pdf and e-mail me a summary"

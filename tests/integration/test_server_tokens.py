@@ -13,7 +13,7 @@ from overture.auth import bearer_token, stamp_approver
 from overture.cli_tokens import tokens_app
 from tests.tool_world import migrated
 from tools.api_keys import ApiKeyRow, authenticate, create_token, token_hash
-from tools.approvers import add_approver, revoke
+from tools.approval.approvers import add_approver, revoke
 
 pytestmark = pytest.mark.integration
 

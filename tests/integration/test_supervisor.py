@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from nodes.planning import LLMPlanner
+from core.settings import Settings
+from graphs.supervisor.planning import LLMPlanner
 from overture.models import make_chat_model
 from overture.runtime import App, open_app
 from overture.service import decision, goal_outcome, resume_approval, run_goal
-from overture.settings import Settings
 from tests.llm_cases import EXAMPLES
 from tests.openai_stub import Reply, ToolCall, openai_stub
-from tools.outbox import sent_emails
-from tools.payments import PaymentGateway
-from tools.seed import load_seed_file
+from tools.integrations.outbox import sent_emails
+from tools.integrations.payments import PaymentGateway
+from tools.integrations.seed import load_seed_file
 
 pytestmark = pytest.mark.integration
 

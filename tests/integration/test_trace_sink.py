@@ -14,10 +14,10 @@ import pytest
 from langsmith import utils as ls_utils
 from typer.testing import CliRunner
 
+from core.db import make_engine
 from observability.cli import app
 from observability.queries import agent_stats, thread_traces
 from observability.tracing import flush_langsmith, tracing_config
-from overture.db import make_engine
 from tests.databases import missing
 from tests.integration.langsmith_recorder import LangSmithRecorder
 from tests.tracing_toy import IBAN_COMPACT, build_toy_graph
@@ -60,10 +60,10 @@ def ap_app(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A seeded SQLite database, the AP graph, and the CLI pointed at the same database."""
     from langgraph.checkpoint.memory import InMemorySaver
 
-    from graphs.accounts_payable import build_graph
-    from nodes.context import Context
+    from graphs.accounts_payable.context import Context
+    from graphs.accounts_payable.graph import build_graph
+    from tools.integrations.seed import load_seed_file
     from tools.migrate import upgrade
-    from tools.seed import load_seed_file
 
     monkeypatch.setenv("OVERTURE_DATABASE_URL", sqlite_url)
     engine = make_engine(sqlite_url)

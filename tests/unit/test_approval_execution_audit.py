@@ -11,17 +11,18 @@ from langgraph.types import Command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nodes.approval import auto_approve, needs_approval
-from nodes.audit import audit
-from nodes.context import Context
-from nodes.execution import execute
-from nodes.findings import VerificationReport
-from nodes.routing import after_approval
-from nodes.state import State
-from overture.settings import Settings
+from core.settings import Settings
+from graphs.accounts_payable.approval import auto_approve, needs_approval
+from graphs.accounts_payable.audit import audit
+from graphs.accounts_payable.context import Context
+from graphs.accounts_payable.execution import execute
+from graphs.accounts_payable.findings import VerificationReport
+from graphs.accounts_payable.routing import after_approval
+from graphs.accounts_payable.state import State
 from tests.ap_helpers import NORDWIND_IBAN, clean_invoice, seeded_engine, verified
-from tools import approvals, audit_log
-from tools.records import InvoiceRow
+from tools import audit_log
+from tools.approval import requests as approvals
+from tools.integrations.records import InvoiceRow
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from overture.errors import (
+from core.settings import Settings
+from tools.approval.approvers import Approver
+from tools.approval.errors import (
     AlreadyDecided,
     ApprovalExpired,
     ApprovalRequired,
@@ -17,9 +19,7 @@ from overture.errors import (
     SelfApproval,
     UnknownApprover,
 )
-from overture.settings import Settings
-from tools.approval_policy import ApprovalTerms, Vote, check_decider, check_execution, make_terms
-from tools.approvers import Approver
+from tools.approval.policy import ApprovalTerms, Vote, check_decider, check_execution, make_terms
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 SETTINGS = Settings(two_person_threshold=Decimal("50000"), approval_ttl=timedelta(hours=2))

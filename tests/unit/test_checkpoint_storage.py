@@ -11,10 +11,10 @@ from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.base.id import uuid6
 from sqlalchemy import func, select
 
+from core.db import make_async_engine, make_engine
 from memory.checkpoint import AsyncSQLCheckpointer, SQLCheckpointer
 from memory.checkpoint.base import MIGRATIONS, applied_version, blobs, checkpoints, writes
-from overture.db import make_async_engine, make_engine
-from overture.errors import CheckpointerModeError
+from memory.errors import CheckpointerModeError
 
 DOCUMENT = "invoice text " * 800  # ~10 KB: stored as a blob, not inline
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from nodes.document_checks import (
+from core.domain import SourceDocument
+from graphs.accounts_payable.document_checks import (
     check_arithmetic,
     check_credit_note,
     check_document_ibans,
     ibans_in,
 )
-from overture.domain import SourceDocument
 from tests.ap_helpers import NORDWIND_IBAN, clean_invoice
 
 FOREIGN = "GB33BUKB20201555555555"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from langgraph.runtime import Runtime, ServerInfo
 
-from nodes.document_input import decode_upload, resolve_document_path, upload_name
-from nodes.ingestion import MAX_DOCUMENT_BYTES, ingest
-from nodes.state import DocumentUpload
-from overture.errors import DocumentError
-from overture.settings import Settings
+from core.settings import Settings
+from graphs.accounts_payable.state import DocumentUpload
+from nodes.ingestion.document_input import decode_upload, resolve_document_path, upload_name
+from nodes.ingestion.errors import DocumentError
+from nodes.ingestion.ingest import MAX_DOCUMENT_BYTES, ingest
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "documents"
 CLEAN = DOCUMENTS / "01_clean_match.pdf"

@@ -6,12 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from nodes.drafts import ReviewEditError, complete_from_review, parse_assignments
-from nodes.extraction import draft_of
-from overture.domain import SourceDocument
+from core.domain import SourceDocument
+from nodes.ingestion.drafts import ReviewEditError, complete_from_review, parse_assignments
+from nodes.ingestion.extraction import draft_of
 
 PARTIAL = SourceDocument(
-    path="p.txt", kind="text", text="Nordwind Bürobedarf GmbH\nGesamtbetrag  1.838,55 EUR\n",
+    path="p.txt",
+    kind="text",
+    text="Nordwind Bürobedarf GmbH\nGesamtbetrag  1.838,55 EUR\n",
     sha256="0",
 )
 

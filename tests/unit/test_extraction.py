@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from core.domain import Invoice, SourceDocument
 from examples.accuracy import EXAMPLES, accuracy, as_text, load_expected, row_text
-from nodes._lines import parse_row
-from nodes._parse import decimal_mark, parse_date, parse_number
-from nodes.extraction import RulesExtractor, find_iban
-from nodes.ingestion import read_document
-from overture.domain import Invoice, SourceDocument
-from overture.errors import ExtractionError
+from nodes.ingestion._lines import parse_row
+from nodes.ingestion._parse import decimal_mark, parse_date, parse_number
+from nodes.ingestion.errors import ExtractionError
+from nodes.ingestion.extraction import RulesExtractor, find_iban
+from nodes.ingestion.ingest import read_document
 
 EXPECTED = load_expected()
 CASES = [

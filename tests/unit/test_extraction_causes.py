@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from nodes.extraction import IncompleteInvoice, RulesExtractor, draft_of
-from overture.domain import Invoice, InvoiceDraft, SourceDocument
+from core.domain import Invoice, InvoiceDraft, SourceDocument
+from nodes.ingestion.extraction import IncompleteInvoice, RulesExtractor, draft_of
 
 
 def _document(text: str) -> SourceDocument:

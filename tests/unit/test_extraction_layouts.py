@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from core.domain import InvoiceDraft
 from examples.accuracy import as_text
-from nodes.extraction import draft_of
-from nodes.ingestion import read_document
-from overture.domain import InvoiceDraft
+from nodes.ingestion.extraction import draft_of
+from nodes.ingestion.ingest import read_document
 
 ROOT = Path(__file__).parents[2]
 ROWS = [

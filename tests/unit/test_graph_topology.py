@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from graphs.accounts_payable import build_graph, graph
-from graphs.supervisor import graph as supervisor_graph
+from graphs.accounts_payable.graph import build_graph, graph
+from graphs.supervisor.graph import graph as supervisor_graph
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 GRAPHS = {"accounts_payable": graph, "supervisor": supervisor_graph}
@@ -28,7 +28,7 @@ def test_mermaid_topology_matches_snapshot(name: str) -> None:
 
 
 def test_exported_graph_has_no_checkpointer_and_takes_a_context() -> None:
-    from nodes.context import Context
+    from graphs.accounts_payable.context import Context
 
     assert graph.checkpointer is None
     assert build_graph().builder.context_schema is Context

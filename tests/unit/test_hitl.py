@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from nodes import hitl
-from overture.errors import InvalidDecision
+from nodes.approval import hitl
+from tools.approval.errors import InvalidDecision
 
 ARGS = {"vendor_id": "V005", "payee_iban": "ES91...", "amount": "1335.84", "currency": "EUR"}
 

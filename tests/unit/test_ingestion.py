@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from langgraph.runtime import Runtime
 
+from core.domain import Invoice, SourceDocument
 from examples.make_documents import BAD_INPUTS, DOCUMENTS, make_bad_inputs
-from nodes.extraction import RulesExtractor
-from nodes.ingestion import MAX_DOCUMENT_BYTES, ingest, read_document
-from overture.domain import Invoice, SourceDocument
-from overture.errors import DocumentError, ExtractionError
+from nodes.ingestion.errors import DocumentError, ExtractionError
+from nodes.ingestion.extraction import RulesExtractor
+from nodes.ingestion.ingest import MAX_DOCUMENT_BYTES, ingest, read_document
 
 # kind -> words the error message must contain (besides the file name)
 PROBLEMS = {

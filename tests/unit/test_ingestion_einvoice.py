@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from langgraph.runtime import Runtime
 
-from nodes._sanitize import clean_text
-from nodes.extraction import RulesExtractor, draft_of
-from nodes.ingestion import ingest, read_document
-from overture.domain import SCALAR_FIELDS, SourceDocument
-from overture.errors import DocumentError
+from core.domain import SCALAR_FIELDS, SourceDocument
+from nodes.ingestion._sanitize import clean_text
+from nodes.ingestion.errors import DocumentError
+from nodes.ingestion.extraction import RulesExtractor, draft_of
+from nodes.ingestion.ingest import ingest, read_document
 
 SPECIMENS = Path(__file__).parents[1] / "fixtures" / "einvoices"
 CII = SPECIMENS / "XML-Rechnung_CII_EN16931_Einfach.cii.xml"

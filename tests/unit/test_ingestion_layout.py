@@ -8,8 +8,8 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFont
 
-from nodes.extraction import RulesExtractor
-from nodes.ingestion import read_document
+from nodes.ingestion.extraction import RulesExtractor
+from nodes.ingestion.ingest import read_document
 
 
 def _pdf_drawing_values_before_labels(path: Path) -> None:

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from langchain_core.messages import AIMessage, ToolMessage
 
-from nodes.audit import build_record, llm_summary
-from nodes.context import Context
-from nodes.llm_verification import MAX_TOOL_ROUNDS, investigate
+from graphs.accounts_payable.audit import build_record, llm_summary
+from graphs.accounts_payable.context import Context
+from graphs.accounts_payable.llm_verification import MAX_TOOL_ROUNDS, investigate
 from tests.ap_helpers import clean_invoice, seeded_engine
 from tests.fake_models import ScriptedChatModel, tool_call
 from tools.executor import CallScope
@@ -80,7 +80,7 @@ def test_the_audit_node_falls_back_to_the_template_when_the_model_fails(context:
 
     from langgraph.runtime import Runtime
 
-    from nodes.audit import audit
+    from graphs.accounts_payable.audit import audit
 
     broken = ScriptedChatModel(script=[])  # raises on the first call
     node_context = dataclasses.replace(context, audit_model=broken)

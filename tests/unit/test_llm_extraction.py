@@ -4,9 +4,9 @@ import pytest
 from langchain_core.messages import ToolMessage
 from langgraph.runtime import Runtime
 
-from nodes.extraction import RulesExtractor
-from nodes.ingestion import ingest, read_document
-from nodes.llm_extraction import LLMExtractor, LLMFallback
+from nodes.ingestion.extraction import RulesExtractor
+from nodes.ingestion.ingest import ingest, read_document
+from nodes.ingestion.llm_extraction import LLMExtractor, LLMFallback
 from tests.fake_models import ScriptedChatModel, tool_call
 from tests.llm_cases import EXAMPLES, model_answer
 

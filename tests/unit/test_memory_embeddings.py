@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.errors import ConfigurationError
 from memory.embeddings import HashEmbeddings, LocalMiniLMEmbeddings, make_embeddings
-from overture.errors import ConfigurationError
 
 
 def test_hash_is_the_default_and_gives_384_unit_vectors() -> None:

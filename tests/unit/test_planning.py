@@ -2,9 +2,9 @@ from pathlib import Path
 
 from langgraph.types import Command
 
-from nodes.ingestion import read_document
-from nodes.planning import LLMPlanner, RulesPlanner
-from nodes.supervision import supervise
+from graphs.supervisor.agents import supervise
+from graphs.supervisor.planning import LLMPlanner, RulesPlanner
+from nodes.ingestion.ingest import read_document
 from tests.fake_models import ScriptedChatModel, tool_call
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "documents"
@@ -75,10 +75,10 @@ def test_a_model_that_proposes_no_plan_falls_back_to_rules():
 def test_supervise_sends_the_next_step_to_its_agent_and_finishes_after_the_last(sqlite_url):
     from langgraph.runtime import Runtime
 
-    from nodes.planning import PlanStep
-    from nodes.supervision import SupervisorContext
-    from overture.db import make_engine
-    from overture.settings import Settings
+    from core.db import make_engine
+    from core.settings import Settings
+    from graphs.supervisor.agents import SupervisorContext
+    from graphs.supervisor.planning import PlanStep
 
     runtime = Runtime(
         context=SupervisorContext(

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from pydantic import BaseModel
 
-from overture.errors import InvalidToolArguments, ToolRegistrationError, UnknownTool
 from tools.canonical import canonical_json, sha256_hex
+from tools.errors import InvalidToolArguments, ToolRegistrationError, UnknownTool
 from tools.ledger import idempotency_key
 from tools.registry import ApprovalPolicy, ToolRegistry, ToolSpec, payload_hash
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from nodes.findings import Finding, VerificationReport
-from nodes.routing import after_approval, after_route, decide_route
+from graphs.accounts_payable.findings import Finding, VerificationReport
+from graphs.accounts_payable.routing import after_approval, after_route, decide_route
 from tests.ap_helpers import clean_invoice
-from tools.approvals import ApprovalDecision
+from tools.approval.requests import ApprovalDecision
 
 THRESHOLD = Decimal("10000")
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
+from core.errors import SettingsError
+from core.settings import get_settings
 from overture.cli import app
-from overture.errors import SettingsError
-from overture.settings import get_settings
 
 
 @pytest.fixture

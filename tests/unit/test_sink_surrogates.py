@@ -6,9 +6,9 @@ from typing import TypedDict
 
 from langgraph.graph import END, START, StateGraph
 
+from core.db import make_engine
 from observability.queries import thread_traces
 from observability.tracing import tracing_config
-from overture.db import make_engine
 
 ICON = "\ud83d"  # half of a surrogate pair: cannot be encoded as UTF-8
 

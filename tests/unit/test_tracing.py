@@ -8,11 +8,11 @@ import pytest
 from langsmith import utils as ls_utils
 from sqlalchemy import select
 
+from core.db import make_engine
 from observability.queries import agent_stats, percentile, thread_traces
 from observability.schema import trace_runs
 from observability.sink import SqlTraceSink
 from observability.tracing import OvertureLangSmithTracer, tracing_config
-from overture.db import make_engine
 from tests.tracing_toy import IBAN, IBAN_COMPACT, SECRET, build_toy_graph
 
 

@@ -6,12 +6,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from nodes._matching import best_vendor, normalise
-from nodes.verification import verify_invoice
-from overture.db import make_engine
+from core.db import make_engine
+from graphs.accounts_payable.verification import verify_invoice
 from tests.ap_helpers import clean_invoice, seeded_engine
+from tools.integrations.matching import best_vendor, normalise
+from tools.integrations.seed import read_seed
 from tools.migrate import upgrade
-from tools.seed import read_seed
 
 TOLERANCE = Decimal("0.02")
 
@@ -110,7 +110,7 @@ def test_line_matched_by_description_when_sku_missing(session) -> None:
 
 
 def test_duplicate_by_total_and_date(session) -> None:
-    from tools.records import mark_invoice_paid
+    from tools.integrations.records import mark_invoice_paid
 
     mark_invoice_paid(
         session,
