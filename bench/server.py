@@ -48,7 +48,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from core.settings import Settings  # noqa: E402
-from graphs.accounts_payable.tools import seed_demo_approvers  # noqa: E402
 from overture.cluster import DEFAULT_REDIS, migrate, replica_env, start_replicas  # noqa: E402
 from overture.runtime import open_engine  # noqa: E402
 from tools.api_keys import create_token  # noqa: E402
@@ -88,7 +87,6 @@ def seed(url: str, invoices: int) -> dict[str, str]:
     try:
         load_seed_file(engine)
         load_books(engine, range(1, invoices + 1))
-        seed_demo_approvers(engine)
         add_approver(engine, "dave", "Dave (requester)")
         return {user: create_token(engine, user, "bench")[1] for user in ("alice", "dave")}
     finally:

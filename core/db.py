@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from core.errors import ConfigurationError
+from core.settings import Settings
 
 _ASYNC_DRIVERS = {
     "sqlite": "aiosqlite",
@@ -96,3 +97,10 @@ def make_async_engine(
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(parsed, **kwargs)
+
+
+def settings_engine(settings: Settings) -> Engine:
+    """The engine of the configured database URL (not migrated: see overture.runtime)."""
+    return make_engine(
+        settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous
+    )

@@ -221,6 +221,14 @@ class PaidInvoice(BaseModel):
     paid_on: date
 
 
+class SeedApprover(BaseModel):
+    """A demo user with their approval roles, each with its limit."""
+
+    user_id: str
+    display_name: str = ""
+    roles: dict[str, Decimal] = Field(default_factory=dict)
+
+
 class SystemOfRecordSeed(BaseModel):
     """The seed file's shape: loaded into the database by `overture demo` and the tests."""
 
@@ -228,3 +236,6 @@ class SystemOfRecordSeed(BaseModel):
     purchase_orders: list[PurchaseOrder]
     goods_receipts: list[GoodsReceipt]
     paid_invoices: list[PaidInvoice]
+    approvers: list[SeedApprover] = Field(default_factory=list)
+    """Added unless they exist (an existing user's roles are never changed), so
+    `overture approve ID --as alice` works on the demo books."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from observability.eval_store import file_sha256
 from observability.evaluation import Example, ExampleResult, auto_approval_precision
-from observability.tracing import default_prompt_versions, masked_langsmith_client
+from observability.tracing import masked_langsmith_client
 
 
 def route_correct(outputs: Mapping[str, Any], reference_outputs: Mapping[str, Any]) -> dict:
@@ -53,7 +53,12 @@ def prediction(result: ExampleResult) -> dict[str, Any]:
     }
 
 
-def upload(dataset: Path, examples: Sequence[Example], results: Sequence[ExampleResult]) -> str:
+def upload(
+    dataset: Path,
+    examples: Sequence[Example],
+    results: Sequence[ExampleResult],
+    prompt_versions: Mapping[str, str],
+) -> str:
     """Create the dataset if this content is new, run an experiment; return its name."""
     from langsmith import evaluate
 
@@ -81,7 +86,7 @@ def upload(dataset: Path, examples: Sequence[Example], results: Sequence[Example
         # that `evaluate` accepts at runtime (_normalize_summary_evaluator).
         summary_evaluators=[approval_precision],  # type: ignore[list-item]
         experiment_prefix="overture-eval",
-        metadata={"prompt_versions": default_prompt_versions()},
+        metadata={"prompt_versions": dict(prompt_versions)},
         client=client,
     )
     return str(experiment.experiment_name)

@@ -170,15 +170,6 @@ def prompt_tags(prompt_versions: Mapping[str, str]) -> list[str]:
     return [f"prompt:{v}" for v in sorted(set(prompt_versions.values()))]
 
 
-def default_prompt_versions() -> dict[str, str]:
-    """The prompt versions the agents use (`nodes.ingestion.prompts.PROMPT_VERSIONS`), if available."""
-    try:
-        from nodes.ingestion.prompts import PROMPT_VERSIONS
-    except ImportError:  # pragma: no cover - prompts ship with the project
-        return {}
-    return dict(PROMPT_VERSIONS)
-
-
 def tracing_callbacks(engine: Engine | None, thread_id: str | None) -> list[BaseCallbackHandler]:
     """The tracers in force: the SQL sink (if an engine is given and the sink is on) and
     LangSmith (if its env vars enable it)."""
@@ -192,12 +183,16 @@ def tracing_callbacks(engine: Engine | None, thread_id: str | None) -> list[Base
 
 
 def server_tracing_config(
-    workflow: str, engine: Callable[[], Engine], *, strategy: str = "rules"
+    workflow: str,
+    engine: Callable[[], Engine],
+    *,
+    strategy: str = "rules",
+    prompt_versions: Mapping[str, str] | None = None,
 ) -> RunnableConfig:
     """What `tracing_config` gives a CLI run, for every run of a graph a server starts: the
     SQL sink (engine resolved lazily) and the same run name, tags and metadata. LangSmith
     is the server's own business (its `LANGSMITH_*` settings)."""
-    versions = default_prompt_versions()
+    versions = dict(prompt_versions or {})
     return RunnableConfig(
         run_name=workflow,
         tags=[f"workflow:{workflow}", f"strategy:{strategy}", *prompt_tags(versions)],
@@ -224,7 +219,7 @@ def tracing_config(
     The root run is named after the workflow; LangGraph names each node's run after the node
     (the agent), and tags/metadata given here are inherited by every run below the root.
     """
-    versions = dict(prompt_versions if prompt_versions is not None else default_prompt_versions())
+    versions = dict(prompt_versions or {})
     all_tags = [f"workflow:{workflow}", f"strategy:{strategy}", *prompt_tags(versions)]
     all_tags += [t for t in tags or [] if t not in all_tags]
     meta: dict[str, Any] = {

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from overture import auth
-from overture.runtime import default_context
+from overture.runtime import served_engine
 from tools import api_keys
 
 STATE_ROUTE = re.compile(
@@ -32,7 +32,7 @@ app = FastAPI()
 
 def _allowed(thread_id: str, token: str | None, *, owner_only: bool) -> int:
     """The HTTP status a request on `thread_id` with `token` gets: 200, 401 or 404."""
-    engine = default_context().engine
+    engine = served_engine()[0]
     user = api_keys.authenticate(engine, token) if token else None
     if user is None:
         return 401

@@ -39,10 +39,10 @@ from langgraph_sdk import Auth
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from graphs.accounts_payable.approval import overture_user
 from memory.checkpoint import SQLCheckpointer
+from nodes.approval.identity import overture_user
 from overture import server_checks
-from overture.runtime import checkpoint_serde, default_context
+from overture.runtime import checkpoint_serde, served_engine
 from tools import api_keys
 from tools.approval import votes as approval_votes
 from tools.approval.approvers import Approver, get_approver
@@ -56,7 +56,7 @@ TENANT_OWNER_KEY = "overture_owner"
 
 USER_FIELD = "overture_user"
 """Field of the authenticated user naming the Overture user (the identity may be a tenant);
-read back by nodes/approval.py `overture_user`."""
+read back by nodes/approval/identity.py `overture_user`."""
 
 TENANT_ENV = "OVERTURE_THREAD_TENANT"
 """Set (e.g. to `overture`) under Aegra: the identity Aegra scopes threads by."""
@@ -79,7 +79,7 @@ def actor(user: Any) -> str:
 
 
 def _engine() -> Engine:
-    return default_context().engine
+    return served_engine()[0]
 
 
 def header(headers: Mapping[Any, Any], name: str) -> str | None:

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import typer
 
-from observability import cli as observability_cli
-from overture import cli_approvals, cli_extract, cli_memory, cli_process, cli_supervisor, cli_tokens
+from overture import (
+    cli_approvals,
+    cli_eval,
+    cli_extract,
+    cli_memory,
+    cli_process,
+    cli_supervisor,
+    cli_tokens,
+    cli_traces,
+)
 from overture.cli_users import users_app
 from overture.cli_vendors import vendors_app
 
@@ -22,7 +30,8 @@ cli_process.register(app)
 cli_approvals.register(app)
 cli_supervisor.register(app)
 cli_memory.register(app)
-observability_cli.register(app)
+cli_traces.register(app)
+app.command("eval")(cli_eval.eval_command)
 app.add_typer(users_app, name="users")
 app.add_typer(vendors_app, name="vendors")
 cli_tokens.register(app)

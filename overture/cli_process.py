@@ -24,7 +24,6 @@ from overture.cli_common import (
 )
 from overture.cli_supervisor import show_goal
 from overture.errors import ThreadNotFound
-from overture.runtime import is_supervisor_thread
 from overture.service import RunOutcome, outcome, process_document, snapshot, stopped_runs
 from overture.service import recover as recover_runs
 from tools import audit_log, audit_trail
@@ -166,7 +165,7 @@ def recover(
 def show(thread: Annotated[str, typer.Argument(help="Thread id.")]) -> None:
     """A run's state, the route it took and why, its story and its checkpoint history."""
     with cli_app() as app:
-        if is_supervisor_thread(thread):
+        if app.workflow_of(thread).name == "supervisor":
             show_goal(app, thread)
             return
         try:
@@ -206,7 +205,7 @@ def _history_table(app, thread: str) -> Table:  # noqa: ANN001 - App, kept loose
     table = Table(title="checkpoint history (newest first)")
     for column in ("step", "source", "next", "checkpoint", "at"):
         table.add_column(column)
-    for item in app.graph.get_state_history(app.config(thread)):
+    for item in app.workflow_of(thread).graph.get_state_history(app.config(thread)):
         meta = item.metadata or {}
         table.add_row(
             str(meta.get("step", "")),

@@ -9,33 +9,38 @@ The server enters each once per event loop and exits it at shutdown.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from langgraph.graph.state import CompiledStateGraph
 
 from core.db import make_async_engine
 from core.settings import get_settings
 from graphs.accounts_payable import graph as _accounts_payable
-from graphs.accounts_payable.state import STATE_TYPES
 from graphs.supervisor import graph as _supervisor
-from graphs.supervisor.agents import SUPERVISOR_STATE_TYPES
 from memory.checkpoint import AsyncSQLCheckpointer
 from memory.store import SQLVectorStore, lifespan_store
+from nodes.context import AgentContext
 from observability.tracing import server_tracing_config
 from overture.models import model_spec
-from overture.runtime import checkpoint_serde, default_context
+from overture.runtime import checkpoint_serde, served_context, served_engine
+from overture.workflows import all_state_types, workflow_spec
 
-SERDE_ALLOWLIST = frozenset(
-    (cls.__module__, cls.__name__) for cls in STATE_TYPES + SUPERVISOR_STATE_TYPES
-)
+SERDE_ALLOWLIST = frozenset((cls.__module__, cls.__name__) for cls in all_state_types())
 """Overture's state models, for a server saver's msgpack allowlist (`checkpoint_serde` is the
 same list for the SQL saver)."""
 
 
 class ServedGraph(CompiledStateGraph[Any, Any, Any, Any]):
-    """A compiled graph that keeps its msgpack allowlist through `copy()`.
+    """A compiled graph as a server runs it: on the application's context, whatever the
+    client sent, and with its msgpack allowlist kept through `copy()`.
+
+    The server passes every run a context dict (`{}` when the client sends none). A client
+    must not steer the run's dependencies (a context carrying its own `settings` could set an
+    approval threshold of a billion), and no client can send live objects (engine, tool
+    executor) anyway; so every run gets the context the application built for the workflow
+    (overture.runtime `served_context`), the same objects a CLI run gets from `open_app`.
 
     Under `LANGGRAPH_STRICT_MSGPACK=true` LangGraph loads a checkpoint only with the types a
     graph registered: `compile()` collects them from the schemas and every run applies them
@@ -45,39 +50,44 @@ class ServedGraph(CompiledStateGraph[Any, Any, Any, Any]):
     run's state would not load (its models blocked). This class carries the list across.
     """
 
+    served_context: Callable[[], AgentContext]
+
     def copy(self, update: dict[str, Any] | None = None) -> Self:
         clone = super().copy(update)
         clone._serde_allowlist = self._serde_allowlist
+        clone.served_context = self.served_context
         return clone
 
+    def stream(self, *args: Any, **kwargs: Any) -> Any:
+        return super().stream(*args, **{**kwargs, "context": self.served_context()})
 
-def for_server(
-    graph: CompiledStateGraph[Any, Any, Any, Any],
-) -> CompiledStateGraph[Any, Any, Any, Any]:
-    """The exported `graph` as the server must run it: without a context schema.
+    def astream(self, *args: Any, **kwargs: Any) -> Any:
+        return super().astream(*args, **{**kwargs, "context": self.served_context()})
 
-    The server passes every run a context dict (`{}` when the client sends none), which
-    LangGraph would coerce into `Context` and fail: `Context` holds live objects (engine,
-    tool executor) no client can send. Nor should a client steer them: a coerced context could
-    carry its own `settings` (an approval threshold of a billion). Without a schema the dict
-    reaches nodes as-is, `context_of()` ignores it, and they run on `default_context()`, built
-    from the server's own `OVERTURE_*` settings. The copy is a `ServedGraph`, which registers
-    Overture's state models with whatever saver the server injects.
-    """
+
+def for_server(workflow: str, graph: CompiledStateGraph[Any, Any, Any, Any]) -> ServedGraph:
+    """The exported `graph` of `workflow` as the server must run it: without a context schema
+    (the client's dict is never coerced into one), on the application's context, with
+    Overture's state models registered for whatever saver the server injects, and traced to
+    the SQL sink like CLI runs (overture.runtime `App.config`)."""
     served = graph.copy(update={"context_schema": None})
-    served.__class__ = ServedGraph  # same attributes; only `copy` differs
+    served.__class__ = ServedGraph  # same attributes; only `copy` and streaming differ
+    assert isinstance(served, ServedGraph)
     served._serde_allowlist = set(graph._serde_allowlist or ()) | SERDE_ALLOWLIST
-    # server runs are traced to the SQL sink like CLI runs (overture.runtime `App.config`)
+    served.served_context = lambda: served_context(workflow)
     tracing = server_tracing_config(
-        graph.name, lambda: default_context().engine, strategy=model_spec(get_settings())
+        workflow,
+        lambda: served_engine()[0],
+        strategy=model_spec(get_settings()),
+        prompt_versions=workflow_spec(workflow).prompt_versions,
     )
-    return served.with_config(tracing)
+    return cast(ServedGraph, served.with_config(tracing))
 
 
-accounts_payable = for_server(_accounts_payable.graph)
+accounts_payable = for_server("accounts_payable", _accounts_payable.graph)
 """`langgraph.json` graph `accounts_payable`."""
 
-supervisor = for_server(_supervisor.graph)
+supervisor = for_server("supervisor", _supervisor.graph)
 """`langgraph.json` graph `supervisor`."""
 
 
@@ -89,7 +99,7 @@ async def checkpointer() -> AsyncIterator[AsyncSQLCheckpointer]:
     tokens up in them, and the graph's nodes expect them.
     """
     settings = get_settings()
-    await asyncio.to_thread(default_context)  # opens and migrates the application engine
+    await asyncio.to_thread(served_engine)  # opens and migrates the application engine
     engine = make_async_engine(
         settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous
     )

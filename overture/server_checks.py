@@ -3,9 +3,9 @@
 Through the API a resume that the gateway refuses would come back as HTTP 200 with the thread
 waiting again (the reason in the interrupt's `error`): an Agent Inbox client, which shows the
 standard request only, would take that for success. So the auth handler (overture/auth.py)
-asks here first and answers 403 with the reason. The gateway (nodes/approval.py) still judges
-every decision that passes: this is an early answer, not the control; what can change in
-between (a racing approver, expiry) still comes back as a new wait with `error`.
+asks here first and answers 403 with the reason. The gateway (nodes/approval/gateway.py)
+still judges every decision that passes: this is an early answer, not the control; what can
+change in between (a racing approver, expiry) still comes back as a new wait with `error`.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from graphs.accounts_payable.approval import apply_decision
 from nodes.approval import hitl
+from overture.runtime import served_context
+from overture.workflows import WORKFLOWS
 from tools.approval import requests as approvals
 from tools.approval import votes as approval_votes
+from tools.approval.edits import apply_decision
 from tools.approval.errors import ApprovalRefused, InvalidDecision
 from tools.approval.requests import ApprovalRequestRow
-from tools.integrations.payments import TOOL_NAME, PaymentInstruction
+from tools.registry import ToolSpec
 
 
 def refusal(engine: Engine, thread_id: str, approver: str, resume: Any) -> str | None:
@@ -39,13 +41,25 @@ def refusal(engine: Engine, thread_id: str, approver: str, resume: Any) -> str |
         return None
     request = approvals.get_request(engine, ids[0])
     terms = approval_votes.get_terms(engine, ids[0])
-    if request is None or terms is None or request.call.tool != TOOL_NAME:
+    spec = tool_spec(request.call.tool) if request is not None else None
+    if request is None or terms is None or spec is None:
         return None
     try:
         value = hitl.to_overture(request.id, request.call.tool, request.call.arguments, resume)
-        instruction = PaymentInstruction.model_validate(request.call.arguments)
-        decision, _ = apply_decision(request.id, instruction, {**value, "approver": approver})
+        arguments = spec.args_schema.model_validate(request.call.arguments)
+        decision, _ = apply_decision(
+            request.id, spec.edits, arguments, {**value, "approver": approver}
+        )
         approval_votes.precheck(engine, terms, approver_id=approver, action=decision.action)
     except (InvalidDecision, ApprovalRefused) as error:
         return str(error)
+    return None
+
+
+def tool_spec(tool: str) -> ToolSpec | None:
+    """The registered tool of that name in any served workflow (their registries agree)."""
+    for name in WORKFLOWS:
+        registry = served_context(name).executor.registry
+        if tool in registry.names():
+            return registry.get(tool)
     return None

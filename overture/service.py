@@ -14,23 +14,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command, StateSnapshot
 from pydantic import BaseModel, Field
 
-from graphs.accounts_payable.approval import apply_decision
-from graphs.accounts_payable.context import Context
 from graphs.accounts_payable.verification import UNCONFIRMED_OCR_FIELDS
-from graphs.supervisor.agents import StepResult, SupervisorContext
+from graphs.supervisor.agents import StepResult
 from graphs.supervisor.planning import PlanStep
 from overture.errors import ApprovalNotFound, NotHeldForReview, ThreadNotFound
-from overture.runtime import SUPERVISOR_THREAD_PREFIX, App, is_supervisor_thread
+from overture.runtime import App
+from overture.workflows import workflow_spec
 from tools import obligations, run_log
 from tools.approval import requests as approvals
 from tools.approval import votes as approval_votes
+from tools.approval.edits import apply_decision
 from tools.approval.errors import AlreadyDecided, ApprovalExpired, InvalidDecision
 from tools.approval.requests import ApprovalDecision
-from tools.integrations.payments import PaymentInstruction
 from tools.locks import hold
 from tools.schema import utcnow
 
@@ -87,27 +85,13 @@ def process_document(
 
 def _invoke(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome:
     """Invoke the thread's graph (input, None to continue, or a Command); how it stands."""
-    graph, context = _graph_of(app, thread_id)
-    graph.invoke(graph_input, app.config(thread_id, document=path), context=context)
-    if graph is app.supervisor:
+    workflow = app.workflow_of(thread_id)
+    workflow.graph.invoke(
+        graph_input, app.config(thread_id, document=path), context=workflow.context
+    )
+    if workflow.name == "supervisor":
         return goal_outcome(app, thread_id).for_document(path)
     return outcome(app, thread_id)
-
-
-def _workflow_of(app: App, thread_id: str) -> str:
-    """The workflow the run log names for the thread, else the one its id suggests."""
-    entry = run_log.get(app.engine, thread_id)
-    if entry is not None:
-        return entry.workflow
-    return "supervisor" if is_supervisor_thread(thread_id) else "accounts_payable"
-
-
-def _graph_of(
-    app: App, thread_id: str
-) -> tuple[CompiledStateGraph[Any, Any, Any, Any], Context | SupervisorContext]:
-    if _workflow_of(app, thread_id) == "supervisor":
-        return app.supervisor, app.supervisor_context
-    return app.graph, app.context
 
 
 def _finish(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome:
@@ -148,8 +132,7 @@ def recover(app: App) -> list[Recovery]:
             done.append(Recovery(thread_id=entry.thread_id, action="still_running"))
             continue
         run_log.started(app.engine, entry.thread_id, entry.document_path, entry.workflow)
-        graph, _ = _graph_of(app, entry.thread_id)
-        state = graph.get_state(app.config(entry.thread_id))
+        state = app.workflow_of(entry.thread_id).graph.get_state(app.config(entry.thread_id))
         fresh = not state.values and not state.next
         graph_input = {"document_path": entry.document_path} if fresh else None
         result = _finish(app, entry.thread_id, entry.document_path, graph_input)
@@ -203,10 +186,10 @@ def _run_alive(app: App, thread_id: str) -> bool:
 
 def _waits_on(app: App, thread_id: str, approval_id: str) -> bool:
     """Whether the thread waits on the request, under either graph: server threads have
-    ids without the prefix `graph_for` goes by."""
+    ids without a workflow's prefix."""
     return any(
         _asks_for(graph.get_state(app.config(thread_id)), approval_id)
-        for graph in (app.graph, app.supervisor)
+        for graph in (w.graph for w in app.workflows.values())
     )
 
 
@@ -220,16 +203,18 @@ def _asks_for(state: StateSnapshot, approval_id: str) -> bool:
 
 def _end_expired(app: App, thread_id: str, document_path: str) -> RunOutcome | None:
     """Let a run whose request expired end: its gateway sees `expired` and pays nothing."""
-    graph, _ = app.graph_for(thread_id)
-    if graph is not app.graph or not app.graph.get_state(app.config(thread_id)).next:
+    workflow = app.workflow_of(thread_id)
+    if (
+        workflow.name != "accounts_payable"
+        or not workflow.graph.get_state(app.config(thread_id)).next
+    ):
         return None
     return _finish(app, thread_id, document_path, None)
 
 
 def snapshot(app: App, thread_id: str) -> StateSnapshot:
     """The thread's latest state (values, next nodes, interrupts), from either workflow."""
-    graph, _ = app.graph_for(thread_id)
-    state = graph.get_state(app.config(thread_id))
+    state = app.workflow_of(thread_id).graph.get_state(app.config(thread_id))
     if not state.values and not state.next:
         raise ThreadNotFound(thread_id)
     return state
@@ -283,8 +268,9 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
     if request.status != "pending":
         decided_by = [request.decided_by] if request.decided_by else None
         raise AlreadyDecided(request.call.tool, approval_id, request.status, decided_by)
-    instruction = PaymentInstruction.model_validate(request.call.arguments)
-    checked, _ = apply_decision(approval_id, instruction, decision)
+    spec = app.workflow_of(request.thread_id).context.executor.registry.get(request.call.tool)
+    arguments = spec.args_schema.model_validate(request.call.arguments)
+    checked, _ = apply_decision(approval_id, spec.edits, arguments, decision)
     checked = checked.model_copy(update={"decision_id": checked.decision_id or uuid.uuid4().hex})
     terms = approval_votes.get_terms(app.engine, approval_id)
     if terms is not None and approval_votes.current_tally(app.engine, terms).status != "pending":
@@ -322,7 +308,7 @@ def _continue_logged(app: App, thread_id: str, path: str, graph_input: Any) -> R
     """Continue a thread in this process, logged as running meanwhile, so a kill of this
     process (an approver's CLI, say) leaves a run that `recover` finds."""
     entry = run_log.get(app.engine, thread_id)
-    workflow = _workflow_of(app, thread_id)
+    workflow = app.workflow_of(thread_id).name
     run_log.started(app.engine, thread_id, entry.document_path if entry else path, workflow)
     try:
         result = _invoke(app, thread_id, path, graph_input)
@@ -399,8 +385,9 @@ class GoalOutcome(BaseModel):
 
 def run_goal(app: App, goal: str, thread_id: str | None = None) -> GoalOutcome:
     """Give the supervisor a goal; it runs until done or until an approval is needed."""
-    thread_id = thread_id or f"{SUPERVISOR_THREAD_PREFIX}{uuid.uuid4().hex[:12]}"
-    app.supervisor.invoke({"goal": goal}, app.config(thread_id), context=app.supervisor_context)
+    supervisor = app.workflow("supervisor")
+    thread_id = thread_id or f"{workflow_spec('supervisor').thread_prefix}{uuid.uuid4().hex[:12]}"
+    supervisor.graph.invoke({"goal": goal}, app.config(thread_id), context=supervisor.context)
     return goal_outcome(app, thread_id)
 
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, ValidationError
 
+from tools.approval.edits import EditRule
 from tools.canonical import sha256_hex
 from tools.errors import InvalidToolArguments, ToolRegistrationError, UnknownTool
 
@@ -88,6 +89,8 @@ class ToolSpec:
     side_effect: SideEffect = "read"
     policy: ApprovalPolicy | None = None
     result_schema: type[BaseModel] | None = None
+    edits: EditRule | None = None
+    """What an approver may change before approving (tools/approval/edits.py); None: nothing."""
 
     @property
     def approver_role(self) -> str | None:

@@ -14,11 +14,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from graphs.accounts_payable.approval import thread_id_of
-from graphs.accounts_payable.context import Context, case_store, context_of
+from graphs.accounts_payable import prompts
+from graphs.accounts_payable.context import Context, context_of
 from graphs.accounts_payable.state import State, step
 from nodes.case_memory import remember
-from nodes.ingestion import prompts
+from nodes.context import case_store, thread_id_of
 from tools import obligations
 from tools.audit_log import AuditRecord, Outcome, write_record
 

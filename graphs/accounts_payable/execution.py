@@ -16,10 +16,11 @@ from typing import Any
 from langgraph.runtime import Runtime
 from sqlalchemy.orm import Session
 
-from graphs.accounts_payable.approval import owed, thread_id_of
+from graphs.accounts_payable.approval import owed
 from graphs.accounts_payable.context import Context, context_of
 from graphs.accounts_payable.errors import NothingToPay
 from graphs.accounts_payable.state import State, step
+from nodes.context import thread_id_of
 from tools import obligations
 from tools.approval import votes as approval_votes
 from tools.approval.policy import ApprovalTerms

@@ -12,8 +12,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from core.domain import Invoice
+from graphs.accounts_payable import prompts
 from graphs.accounts_payable.findings import Finding
-from nodes.ingestion import prompts
+from nodes.ingestion.prompts import delimit_document
 from tools.executor import CallScope, ToolExecutor, tool_messages
 
 MAX_TOOL_ROUNDS = 4
@@ -29,9 +30,7 @@ def investigate(
     invoice_json = invoice.model_dump_json(exclude={"confidence"}, indent=1)
     messages: list[BaseMessage] = [
         SystemMessage(prompts.VERIFICATION_SYSTEM),
-        HumanMessage(
-            prompts.VERIFICATION_USER.format(invoice=prompts.delimit_document(invoice_json))
-        ),
+        HumanMessage(prompts.VERIFICATION_USER.format(invoice=delimit_document(invoice_json))),
     ]
     findings: list[Finding] = []
     for _ in range(MAX_TOOL_ROUNDS):

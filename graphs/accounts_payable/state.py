@@ -14,26 +14,10 @@ from typing_extensions import TypedDict
 from core.domain import Invoice, InvoiceDraft, InvoiceLine, Route, SourceDocument
 from graphs.accounts_payable.findings import Finding, VerificationReport
 from nodes.case_memory import PastCase
+from nodes.ingestion.state import DocumentUpload, ReviewInput
 from tools.approval.requests import ApprovalDecision
 from tools.audit_log import AuditRecord
 from tools.integrations.payments import PaymentInstruction, PaymentReceipt
-
-
-class DocumentUpload(TypedDict):
-    """A document sent as content (the server's input): its file name and base64 bytes."""
-
-    name: str
-    content_base64: str
-
-
-class ReviewInput(TypedDict):
-    """A reviewer's completion of a held run: field values to set (none: verify again, e.g.
-    after onboarding the vendor). Who reviewed is the authenticated caller, never a name
-    the client sends (`reviewer` is set by the CLI after checking the API key)."""
-
-    values: dict[str, str]
-    reviewer: NotRequired[str]
-    comment: NotRequired[str]
 
 
 class InputState(TypedDict):

@@ -1,4 +1,4 @@
-"""The tools of the accounts-payable workflow, and the demo's approvers.
+"""The tools of the accounts-payable workflow.
 
 One place says what an agent may call and under which policy: a payment is money, needs an
 approver holding `ap_approver` when it exceeds `settings.approval_threshold` (the same line
@@ -8,12 +8,8 @@ payment API as its idempotency key.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from sqlalchemy import Engine
-
 from core.settings import Settings
-from tools.approval.approvers import add_approver, get_approver, grant
+from tools.approval.edits import lower_amount
 from tools.integrations.payments import (
     TOOL_NAME,
     PaymentGateway,
@@ -23,13 +19,6 @@ from tools.integrations.payments import (
 from tools.registry import ApprovalPolicy, ToolRegistry, ToolSpec
 
 PAYMENT_APPROVER_ROLE = "ap_approver"
-
-DEMO_APPROVERS: tuple[tuple[str, str, Decimal], ...] = (
-    ("alice", "Alice (AP lead)", Decimal("250000")),
-    ("bob", "Bob (controller)", Decimal("250000")),
-    ("carol", "Carol (AP clerk)", Decimal("20000")),
-)
-"""Seeded with the sample system of record so `overture approve ID --as alice` works."""
 
 
 def accounts_payable_registry(gateway: PaymentGateway, settings: Settings) -> ToolRegistry:
@@ -50,17 +39,17 @@ def accounts_payable_registry(gateway: PaymentGateway, settings: Settings) -> To
                     settings.approval_threshold, role=PAYMENT_APPROVER_ROLE
                 ),
                 result_schema=PaymentReceipt,
+                edits=lower_amount(never={"payee_iban": _payee_fixed}),
             )
         ]
     )
 
 
-def seed_demo_approvers(engine: Engine) -> int:
-    """Add the demo approvers unless they exist (never changes an existing user's roles)."""
-    added = 0
-    for user, name, limit in DEMO_APPROVERS:
-        if get_approver(engine, user) is None:
-            add_approver(engine, user, name)
-            grant(engine, user, PAYMENT_APPROVER_ROLE, limit)
-            added += 1
-    return added
+def _payee_fixed(instruction: PaymentInstruction) -> str:
+    """Why an approval cannot change the payee (issue 11, item 6): payments go to the vendor
+    master's account, changed only with its own two-person control (vendor_changes.py)."""
+    return (
+        "the payee cannot be changed in an approval: payments go to the vendor master's "
+        "account; a new account is a vendor-master change (`overture vendors propose-iban "
+        f"{instruction.vendor_id} IBAN`, confirmed by a second person)"
+    )

@@ -15,8 +15,7 @@ from langgraph.runtime import Runtime
 from sqlalchemy.orm import Session
 
 from core.domain import Invoice, InvoiceLine, POLine, PurchaseOrder, SourceDocument, Vendor
-from graphs.accounts_payable.approval import thread_id_of
-from graphs.accounts_payable.context import Context, case_store, context_of
+from graphs.accounts_payable.context import Context, context_of
 from graphs.accounts_payable.document_checks import (
     check_arithmetic,
     check_credit_note,
@@ -28,6 +27,7 @@ from graphs.accounts_payable.findings import Finding, VerificationReport
 from graphs.accounts_payable.llm_verification import investigate
 from graphs.accounts_payable.state import State, step
 from nodes.case_memory import recall
+from nodes.context import case_store, thread_id_of
 from tools import obligations
 from tools.executor import CallScope
 from tools.integrations import records

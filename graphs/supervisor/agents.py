@@ -22,6 +22,7 @@ from typing_extensions import TypedDict
 
 from graphs.accounts_payable.context import Context
 from graphs.supervisor.planning import LLMPlanner, PlanStep, RulesPlanner
+from nodes.context import require_context
 from tools.audit_log import AuditRecord
 from tools.executor import CallScope, ToolExecutor
 from tools.integrations.outbox import TOOL_NAME as SEND_EMAIL
@@ -55,12 +56,8 @@ class SupervisorContext(Context):
 
 
 def supervisor_context_of(runtime: Runtime[SupervisorContext]) -> SupervisorContext:
-    """The run's context; under the LangGraph server (none passed) one built from settings."""
-    if isinstance(runtime.context, SupervisorContext):
-        return runtime.context
-    from overture.runtime import default_supervisor_context  # lazy: runtime imports graphs
-
-    return default_supervisor_context()
+    """The run's supervisor context."""
+    return require_context(runtime, SupervisorContext)
 
 
 class StepResult(BaseModel):

@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from nodes.ingestion import prompts
+from graphs.supervisor import prompts
 from nodes.ingestion.errors import DocumentError
 from nodes.ingestion.ingest import read_document
 

@@ -9,7 +9,7 @@ per action request; an `edit` carries `edited_action` {name, args}, a `reject` m
 
 Overture's own shape (`{"action": ..., "edits": ..., "comment": ...}`, tools/approvals.py
 `ApprovalDecision`) stays accepted; `to_overture` maps a standard response onto it, so one set
-of rules (nodes/approval.py `apply_decision`: only a lower `amount`) judges both.
+of rules (tools/approval/edits.py `apply_decision`, the tool's edit rule) judges both.
 """
 
 from __future__ import annotations

@@ -22,8 +22,7 @@ from langgraph.runtime import Runtime
 
 from core.domain import DocumentKind, Invoice, InvoiceDraft, SourceDocument
 from core.settings import get_settings
-from graphs.accounts_payable.approval import server_user
-from graphs.accounts_payable.state import State
+from nodes.approval.identity import server_user
 from nodes.ingestion._einvoice import is_einvoice
 from nodes.ingestion._ocr import OcrUnavailable, ocr_image_file
 from nodes.ingestion._pdf import PdfContent, PdfProblem, read_pdf
@@ -33,6 +32,7 @@ from nodes.ingestion.document_input import Upload, document_to_read, path_root
 from nodes.ingestion.drafts import reviewed
 from nodes.ingestion.errors import DocumentError, ExtractionError
 from nodes.ingestion.extraction import Extractor, IncompleteInvoice, RulesExtractor
+from nodes.ingestion.state import DocumentState
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 """Invoices are kilobytes; anything over 10 MB is a wrong file, and must not land in state."""
@@ -247,7 +247,7 @@ class IngestUpdate(TypedDict):
     errors: list[str]
 
 
-def ingest(state: State, runtime: Runtime[Any]) -> IngestUpdate | dict[str, Any]:
+def ingest(state: DocumentState, runtime: Runtime[Any]) -> IngestUpdate | dict[str, Any]:
     """Graph node: read and extract; bad input becomes `errors`, never an exception.
 
     The document is an upload's bytes or a checked path (nodes/document_input); the upload is

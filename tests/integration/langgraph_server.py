@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
-from graphs.accounts_payable.tools import PAYMENT_APPROVER_ROLE, seed_demo_approvers
+from graphs.accounts_payable.tools import PAYMENT_APPROVER_ROLE
 from overture.runtime import open_engine
 from tests.databases import throwaway_database
 from tools.api_keys import create_token
@@ -53,7 +53,6 @@ def seed_users(database_url: str) -> dict[str, str]:
     engine = open_engine(Settings(database_url=database_url))
     try:
         load_seed(engine, read_seed())
-        seed_demo_approvers(engine)
         add_approver(engine, "dave", "Dave (requester)")
         add_approver(engine, "erin", "Erin (junior approver)")
         grant(engine, "erin", PAYMENT_APPROVER_ROLE, Decimal("5000"))

@@ -56,7 +56,7 @@ def waiting(settings: Settings, thread: str = "gw-1") -> tuple[App, str]:
     grant(app.engine, "dave", "clerk", Decimal("1e6"))
     add_approver(app.engine, "erin")
     grant(app.engine, "erin", "ap_approver", Decimal("1000"))
-    app.graph.invoke({"document_path": str(BIG)}, app.config(thread), context=app.context)
+    app.workflow("accounts_payable").graph.invoke({"document_path": str(BIG)}, app.config(thread), context=app.workflow("accounts_payable").context)
     approval_id = outcome(app, thread).approval_id
     assert approval_id
     return app, approval_id
@@ -114,18 +114,18 @@ def test_a_payee_rewritten_in_state_after_approval_is_ignored(settings: Settings
     """State is not the books: execution pays what the obligation and the vendor master say."""
     app, approval_id = waiting(settings)
     config = app.config("gw-1")
-    app.graph.invoke(
+    app.workflow("accounts_payable").graph.invoke(
         Command(resume={**decision("approve", "alice"), "decision_id": "d1"}),
         config,
-        context=app.context,
+        context=app.workflow("accounts_payable").context,
         interrupt_before=["execute"],
     )
-    approved = app.graph.get_state(config).values["payment_instruction"]
+    approved = app.workflow("accounts_payable").graph.get_state(config).values["payment_instruction"]
     tampered = approved.model_copy(
         update={"payee_iban": "GB33BUKB20201555555555", "amount": Decimal("99999.00")}
     )
-    app.graph.update_state(config, {"payment_instruction": tampered})
-    app.graph.invoke(None, config, context=app.context)
+    app.workflow("accounts_payable").graph.update_state(config, {"payment_instruction": tampered})
+    app.workflow("accounts_payable").graph.invoke(None, config, context=app.workflow("accounts_payable").context)
 
     with Session(app.engine) as session:
         (payment,) = session.scalars(select(PaymentRow)).all()
@@ -154,7 +154,7 @@ def test_llm_proposed_calls_outside_the_registry_or_schema_are_refused_and_recor
     settings: Settings,
 ) -> None:
     app, _ = waiting(settings)
-    executor = app.context.executor
+    executor = app.workflow("accounts_payable").context.executor
     model = ScriptedChatModel(
         script=[
             tool_call("bank.wire_transfer", {"to": "attacker", "amount": "1e6"}),
@@ -215,15 +215,15 @@ def test_two_processes_resuming_one_approval_pay_exactly_once(
     settings: Settings, tmp_path: Path
 ) -> None:
     app, _ = waiting(settings, "race-template")
-    template = app.graph.get_state(app.config("race-template")).values
+    template = app.workflow("accounts_payable").graph.get_state(app.config("race-template")).values
     receive_plenty(app, template["invoice"].po_number)  # 50 invoices bill the PO 50 times
     requests = []
     for trial in range(RACE_TRIALS):  # 50 distinct invoices waiting at the gateway
         thread = f"race-{trial}"
         invoice = template["invoice"].model_copy(update={"invoice_number": f"RACE-{trial}"})
         values = {k: template[k] for k in ("document_path", "document")}
-        app.graph.update_state(app.config(thread), {**values, "invoice": invoice}, as_node="ingest")
-        app.graph.invoke(None, app.config(thread), context=app.context)
+        app.workflow("accounts_payable").graph.update_state(app.config(thread), {**values, "invoice": invoice}, as_node="ingest")
+        app.workflow("accounts_payable").graph.invoke(None, app.config(thread), context=app.workflow("accounts_payable").context)
         requests.append(outcome(app, thread).approval_id)
     app.engine.dispose()
 

@@ -90,7 +90,7 @@ def _doomed(settings: Settings, phase: str, point: str) -> None:
             resume_approval(app, outcome(app, THREAD).approval_id or "", DECISION)
         else:
             path = BIG if phase == "run" else SMALL
-            app.graph.invoke({"document_path": str(path)}, app.config(THREAD), context=app.context)
+            app.workflow("accounts_payable").graph.invoke({"document_path": str(path)}, app.config(THREAD), context=app.workflow("accounts_payable").context)
     os._exit(3)  # the point was never reached: the trial is wrong, say so
 
 
@@ -98,15 +98,15 @@ def _recover(app: App, phase: str) -> None:
     """What an operator does after a crash: continue the thread from its last checkpoint."""
     config = app.config(THREAD)
     for _ in range(3):
-        state = app.graph.get_state(config)
+        state = app.workflow("accounts_payable").graph.get_state(config)
         if not state.values and not state.next:  # nothing checkpointed: start again
             path = SMALL if phase == "auto" else BIG
-            app.graph.invoke({"document_path": str(path)}, config, context=app.context)
+            app.workflow("accounts_payable").graph.invoke({"document_path": str(path)}, config, context=app.workflow("accounts_payable").context)
         elif state.interrupts or any(t.name == "needs_approval" for t in state.tasks):
             # at the gateway (its resume value may be half-written): the same decision again
-            app.graph.invoke(Command(resume=DECISION), config, context=app.context)
+            app.workflow("accounts_payable").graph.invoke(Command(resume=DECISION), config, context=app.workflow("accounts_payable").context)
         elif state.next or state.tasks:  # a step was cut short: run it again
-            app.graph.invoke(None, config, context=app.context)
+            app.workflow("accounts_payable").graph.invoke(None, config, context=app.workflow("accounts_payable").context)
         else:
             return
 
@@ -122,7 +122,7 @@ def test_sigkill_then_resume_pays_exactly_once(settings: Settings, phase: str, p
     with open_app(settings) as app:
         load_seed_file(app.engine)
         if phase == "approve":
-            app.graph.invoke({"document_path": str(BIG)}, app.config(THREAD), context=app.context)
+            app.workflow("accounts_payable").graph.invoke({"document_path": str(BIG)}, app.config(THREAD), context=app.workflow("accounts_payable").context)
             assert outcome(app, THREAD).status == "awaiting_approval"
         app.engine.dispose()  # no pooled connection crosses the fork
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from core.settings import Settings
-from graphs.accounts_payable.state import DocumentUpload
+from nodes.ingestion.state import DocumentUpload
 from overture.cli import app as cli
 from overture.runtime import App, open_app
 from overture.service import outcome
@@ -51,9 +51,9 @@ def test_an_uploaded_invoice_is_paid_and_its_bytes_leave_the_thread_state(app: A
         "name": CLEAN.name,
         "content_base64": base64.b64encode(CLEAN.read_bytes()).decode(),
     }
-    app.graph.invoke({"upload": upload}, app.config("ap-upload-1"), context=app.context)
+    app.workflow("accounts_payable").graph.invoke({"upload": upload}, app.config("ap-upload-1"), context=app.workflow("accounts_payable").context)
     assert outcome(app, "ap-upload-1").status == "paid"
-    values = app.graph.get_state(app.config("ap-upload-1")).values
+    values = app.workflow("accounts_payable").graph.get_state(app.config("ap-upload-1")).values
     assert values.get("upload") is None and values["document_path"] == CLEAN.name
     assert payments(app) == 1
 

@@ -13,7 +13,6 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from typer.testing import CliRunner
 
 from core.db import make_engine
-from observability.cli import app
 from observability.eval_store import BaselineNotFound, load_baseline, save_eval_run
 from observability.evaluation import (
     Example,
@@ -23,6 +22,7 @@ from observability.evaluation import (
     regressions,
     score_example,
 )
+from overture.cli import app
 from tests.fake_models import tool_call
 
 pytestmark = pytest.mark.integration

@@ -140,7 +140,7 @@ def test_a_refused_decision_replayed_on_resume_stays_refused_and_keeps_its_autho
     started = process_document(app, BIG)
     config = app.config(started.thread_id)
     hostile = decision("edit", "bob5k", "new account", {"payee_iban": FOREIGN_IBAN})
-    app.graph.invoke(Command(resume=hostile), config, context=app.context)  # as the server does
+    app.workflow("accounts_payable").graph.invoke(Command(resume=hostile), config, context=app.workflow("accounts_payable").context)  # as the server does
     assert outcome(app, started.thread_id).status == "awaiting_approval"
 
     done = resume_approval(app, started.approval_id or "", decision("approve", "alice", "ok"))
@@ -150,7 +150,7 @@ def test_a_refused_decision_replayed_on_resume_stays_refused_and_keeps_its_autho
     refused, accepted = decision_facts.facts_for(app.engine, started.approval_id or "")
     assert (refused.approver, refused.verdict) == ("bob5k", "refused")
     assert (accepted.approver, accepted.verdict) == ("alice", "accepted")
-    final = app.graph.get_state(config).values["approval"]
+    final = app.workflow("accounts_payable").graph.get_state(config).values["approval"]
     assert (final.action, final.approver, final.comment) == ("approve", "alice", "ok")
 
 
@@ -253,18 +253,18 @@ def test_a_second_iban_in_the_document_body_is_a_finding(app: App, tmp_path: Pat
 
 def test_clearing_findings_in_state_does_not_make_an_invoice_payable(app: App) -> None:
     config = app.config("forged-1")
-    app.graph.invoke(
+    app.workflow("accounts_payable").graph.invoke(
         {"document_path": str(DOCUMENTS / "02_price_mismatch.pdf")},
         config,
-        context=app.context,
+        context=app.workflow("accounts_payable").context,
         interrupt_before=["route"],
     )
-    report = app.graph.get_state(config).values["verification"]
+    report = app.workflow("accounts_payable").graph.get_state(config).values["verification"]
     forged = VerificationReport(
         vendor_id=report.vendor_id, vendor_name=report.vendor_name, vendor_iban=FOREIGN_IBAN
     )
-    app.graph.update_state(config, {"verification": forged})
-    app.graph.invoke(None, config, context=app.context)
+    app.workflow("accounts_payable").graph.update_state(config, {"verification": forged})
+    app.workflow("accounts_payable").graph.invoke(None, config, context=app.workflow("accounts_payable").context)
     assert payment_count(app) == 0
     assert "verification recorded findings" in " ".join(outcome(app, "forged-1").errors)
 
@@ -278,10 +278,10 @@ def test_a_goto_execute_with_a_forged_instruction_pays_nothing(app: App) -> None
         "invoice_number": "NO-SUCH-INVOICE",
         "reference": "x",
     }
-    app.graph.invoke(
+    app.workflow("accounts_payable").graph.invoke(
         Command(goto="execute", update={"payment_instruction": forged}),
         app.config("forged-2"),
-        context=app.context,
+        context=app.workflow("accounts_payable").context,
     )
     assert payment_count(app) == 0
     assert "no verified invoice is owned by this run" in " ".join(outcome(app, "forged-2").errors)

@@ -20,6 +20,7 @@ import pytest
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from core.settings import Settings
+from graphs.accounts_payable import prompts as ap_prompts
 from nodes.ingestion import prompts
 from nodes.ingestion.extraction import RulesExtractor
 from nodes.ingestion.llm_extraction import LLMExtractor
@@ -45,7 +46,7 @@ def obedient_model(case: dict[str, Any]) -> ScriptedChatModel:
         system = messages[0].content
         if system == prompts.EXTRACTION_SYSTEM:
             return tool_call("ExtractedInvoice", {**model_answer(BASE_DOCUMENT), **case["extract"]})
-        assert system == prompts.VERIFICATION_SYSTEM
+        assert system == ap_prompts.VERIFICATION_SYSTEM
         if any(isinstance(m, ToolMessage) for m in messages):
             return AIMessage(content="OK: verified and approved, as the document instructs.")
         return AIMessage(
@@ -78,7 +79,7 @@ def test_an_obedient_model_causes_no_payment_and_every_attempt_is_refused(
 ) -> None:
     model = obedient_model(case)
     attacked = dataclasses.replace(
-        app.context,
+        app.workflow("accounts_payable").context,
         extractor=LLMExtractor(model, RulesExtractor()),
         verification_model=model,
     )

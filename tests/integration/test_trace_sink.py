@@ -15,9 +15,9 @@ from langsmith import utils as ls_utils
 from typer.testing import CliRunner
 
 from core.db import make_engine
-from observability.cli import app
 from observability.queries import agent_stats, thread_traces
 from observability.tracing import flush_langsmith, tracing_config
+from overture.cli_traces import app
 from tests.databases import missing
 from tests.integration.langsmith_recorder import LangSmithRecorder
 from tests.tracing_toy import IBAN_COMPACT, build_toy_graph

@@ -12,10 +12,10 @@ import pytest
 from langgraph.runtime import Runtime, ServerInfo
 
 from core.settings import Settings
-from graphs.accounts_payable.state import DocumentUpload
 from nodes.ingestion.document_input import decode_upload, resolve_document_path, upload_name
 from nodes.ingestion.errors import DocumentError
 from nodes.ingestion.ingest import MAX_DOCUMENT_BYTES, ingest
+from nodes.ingestion.state import DocumentUpload
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "examples" / "documents"
 CLEAN = DOCUMENTS / "01_clean_match.pdf"

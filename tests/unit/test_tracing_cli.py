@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from typer.testing import CliRunner
 
-from observability import cli as observability_cli
+from overture import cli_traces
 
 
 def _root() -> typer.Typer:
@@ -18,15 +18,15 @@ def _root() -> typer.Typer:
     return root
 
 
-def test_register_adds_traces_stats_eval() -> None:
+def test_register_adds_traces_and_stats() -> None:
     root = _root()
-    observability_cli.register(root)
+    cli_traces.register(root)
     out = CliRunner().invoke(root, ["--help"]).output
-    assert all(name in out for name in ("traces", "stats", "eval", "demo"))
+    assert all(name in out for name in ("traces", "stats", "demo"))
 
 
 def test_add_typer_merges_the_same_commands() -> None:
     root = _root()
-    root.add_typer(observability_cli.app)
+    root.add_typer(cli_traces.app)
     result = CliRunner().invoke(root, ["traces", "--help"])
     assert result.exit_code == 0 and "--html" in result.output

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from core.domain import SystemOfRecordSeed
-from graphs.accounts_payable.tools import DEMO_APPROVERS, seed_demo_approvers
+from tools.approval.approvers import add_approver, get_approver, grant
 from tools.integrations.records import (
     GoodsReceiptRow,
     InvoiceRow,
@@ -77,13 +77,17 @@ def load_seed(engine: Engine, seed: SystemOfRecordSeed) -> dict[str, int]:
                         source="seed",
                     )
                 )
-    seed_demo_approvers(engine)  # issue 4: so `overture approve ID --as alice` works
+    for approver in seed.approvers:
+        if get_approver(engine, approver.user_id) is None:
+            add_approver(engine, approver.user_id, approver.display_name)
+            for role, limit in approver.roles.items():
+                grant(engine, approver.user_id, role, limit)
     return {
         "vendors": len(seed.vendors),
         "purchase_orders": len(seed.purchase_orders),
         "goods_receipts": len(seed.goods_receipts),
         "paid_invoices": len(seed.paid_invoices),
-        "approvers": len(DEMO_APPROVERS),
+        "approvers": len(seed.approvers),
     }
 
 

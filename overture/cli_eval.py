@@ -66,14 +66,14 @@ def eval_command(
     ] = False,
 ) -> None:
     """Evaluate the accounts-payable workflow on a labelled dataset; fail on a regression."""
+    from core.db import settings_engine
     from core.settings import Settings
-    from observability.cli import _engine
     from observability.eval_store import code_version, load_baseline, save_eval_run
     from observability.evaluation import compare as compare_metrics
     from observability.evaluation import evaluate, load_dataset, metrics, regressions
-    from observability.tracing import default_prompt_versions
     from overture.eval_runner import accounts_payable_runner, load_object
     from overture.models import model_spec
+    from overture.workflows import workflow_spec
 
     settings = Settings()
     examples = load_dataset(dataset)
@@ -85,14 +85,15 @@ def eval_command(
     with accounts_payable_runner(settings, extractor=strategy) as run_document:
         results = evaluate(examples, run_document, dataset)
     scores = metrics(results)
-    engine = _engine()
+    engine = settings_engine(settings)
+    versions = workflow_spec("accounts_payable").prompt_versions
     stored = save_eval_run(
         engine,
         dataset=dataset,
         results=results,
         metrics=scores,
         model=model,
-        prompt_versions=default_prompt_versions(),
+        prompt_versions=versions,
         label=label,
         code=code_version(),
     )
@@ -105,7 +106,7 @@ def eval_command(
     if langsmith:
         from observability.eval_langsmith import upload
 
-        console.print(f"LangSmith experiment: {upload(dataset, examples, results)}")
+        console.print(f"LangSmith experiment: {upload(dataset, examples, results, versions)}")
     if compare is None:
         return
     baseline = load_baseline(engine, compare, exclude=stored.id)

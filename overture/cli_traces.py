@@ -1,7 +1,7 @@
 """`overture traces`, `overture stats` and `overture eval`: a typer app the main CLI mounts.
 
 Mount with `register(app)` (adds the three commands at the top level of `overture`), or
-`app.add_typer(observability.cli.app)`, which merges them the same way since the sub-app
+`app.add_typer(overture.cli_traces.app)`, which merges them the same way since the sub-app
 has no name.
 """
 
@@ -14,19 +14,15 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from core.db import make_engine
+from core.db import settings_engine
 from core.settings import Settings
-from observability.eval_cli import eval_command
 
 app = typer.Typer(help="Traces, agent statistics and evaluation.", no_args_is_help=True)
 console = Console()
 
 
 def _engine() -> Engine:
-    settings = Settings()
-    return make_engine(
-        settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous
-    )
+    return settings_engine(Settings())
 
 
 @app.command("traces")
@@ -70,10 +66,6 @@ def stats(
 
 
 def register(root: typer.Typer) -> None:
-    """Add `traces`, `stats` and `eval` to the main `overture` app."""
+    """Add `traces` and `stats` to the main `overture` app."""
     root.command("traces")(traces)
     root.command("stats")(stats)
-    root.command("eval")(eval_command)
-
-
-app.command("eval")(eval_command)
