@@ -55,6 +55,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: setup-local setup-cluster system-deps lint
 	$(BIN)/python -m pytest -q -rs

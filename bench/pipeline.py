@@ -56,7 +56,9 @@ def setup(name: str, tmp: Path) -> Iterator[App]:
         load_seed_file(app.engine)
         if name == "inmemory":
             app.workflow("accounts_payable").graph = build_graph(checkpointer=InMemorySaver())
-            app.workflow("accounts_payable").context = Context(engine=app.engine, settings=app.settings)
+            app.workflow("accounts_payable").context = Context(
+                engine=app.engine, settings=app.settings
+            )
         yield app
 
 
@@ -72,7 +74,9 @@ def one_round(app: App) -> float:
     started = time.perf_counter()
     for path in DOCUMENTS:
         config = app.config(f"bench-{uuid.uuid4().hex[:12]}")
-        app.workflow("accounts_payable").graph.invoke({"document_path": str(path)}, config, context=app.workflow("accounts_payable").context)
+        app.workflow("accounts_payable").graph.invoke(
+            {"document_path": str(path)}, config, context=app.workflow("accounts_payable").context
+        )
     return len(DOCUMENTS) / (time.perf_counter() - started)
 
 

@@ -129,7 +129,7 @@ class Settings(BaseSettings):
         """The configured URL, or the embedded SQLite file under `home`."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.home / 'core.db').as_posix()}"
+        return f"sqlite:///{(self.home / 'overture.db').as_posix()}"
 
 
 @lru_cache(maxsize=1)

@@ -26,11 +26,14 @@ from overture.cli_supervisor import show_goal
 from overture.errors import ThreadNotFound
 from overture.service import RunOutcome, outcome, process_document, snapshot, stopped_runs
 from overture.service import recover as recover_runs
+from overture.workflows import WORKFLOWS
 from tools import audit_log, audit_trail
 from tools.approval import requests as approvals
 from tools.integrations import records
 from tools.integrations.seed import DEFAULT_SEED, load_seed_file
 
+RUNNABLE = [name for name in WORKFLOWS if name != "supervisor"]
+"""Workflows that run one document each (the supervisor takes a goal: `overture supervise`)."""
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -73,7 +76,8 @@ def demo(
 def seed(
     seed: Annotated[Path, typer.Option(help="System-of-record seed (JSON).")] = DEFAULT_SEED,
 ) -> None:
-    """Load the sample books (vendors, purchase orders, receipts, paid invoices); run nothing.
+    """Load the sample books (vendors, purchase orders, receipts, paid invoices, approvers)
+    and each workflow's own (procurement's cost centres); run nothing.
 
     Idempotent: seeding again merges. `overture demo` seeds too, then runs every sample.
     """
@@ -83,10 +87,18 @@ def seed(
             f"seeded {escape(app.engine.url.render_as_string(True))}: "
             + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
         )
+        for spec in WORKFLOWS.values():
+            if spec.seed is not None:
+                spec.seed(app.engine)
+                console.print(f"seeded the {spec.name} books")
 
 
 def run(
     files: Annotated[list[Path], typer.Argument(help="Documents: PDF, .eml or text.")],
+    workflow: Annotated[
+        str,
+        typer.Option("--workflow", "-w", help=f"Which workflow runs them: {', '.join(RUNNABLE)}."),
+    ] = "accounts_payable",
 ) -> None:
     """Process documents; a bad file is reported and held for review, the others go on.
 
@@ -94,6 +106,9 @@ def run(
     is resumed with `overture recover`; running the file again pays nothing twice (it finds
     the invoice paid, or held by the first run).
     """
+    if workflow not in RUNNABLE:
+        err_console.print(f"[red]error:[/] no workflow {workflow!r}; choose one of {RUNNABLE}")
+        raise typer.Exit(2)
     with cli_app() as app:
         with Session(app.engine) as session:
             if not records.list_vendors(session):
@@ -110,7 +125,7 @@ def run(
                 def started(thread_id: str, path: Path = path) -> None:
                     progress.console.print(f"started {thread_id} for {escape(str(path))}")
 
-                outcomes.append(process_document(app, path, on_start=started))
+                outcomes.append(process_document(app, path, on_start=started, workflow=workflow))
                 progress.advance(task)
         report_problems(outcomes)
         console.print(outcomes_table(outcomes))

@@ -27,7 +27,13 @@ from memory.store import SQLVectorStore, configured_store
 from nodes.context import AgentContext
 from observability.tracing import tracing_config
 from overture.models import model_spec
-from overture.workflows import WORKFLOWS, UnknownWorkflow, all_state_types, workflow_spec
+from overture.workflows import (
+    WORKFLOWS,
+    UnknownWorkflow,
+    all_state_types,
+    workflow_migrations,
+    workflow_spec,
+)
 from tools import run_log
 from tools.migrate import upgrade
 
@@ -99,7 +105,7 @@ def open_engine(settings: Settings) -> Engine:
     except Exception as error:  # noqa: BLE001 - any failure to connect is "unavailable"
         engine.dispose()
         raise DatabaseUnavailable(engine.url.render_as_string(hide_password=True), error) from error
-    upgrade(engine)
+    upgrade(engine, locations=workflow_migrations())
     return engine
 
 

@@ -34,6 +34,7 @@ from tools.schema import utcnow
 
 Status = Literal[
     "paid",
+    "ordered",
     "rejected",
     "held_for_review",
     "approval_rejected",
@@ -59,10 +60,10 @@ class RunOutcome(BaseModel):
     summary: str = ""
 
 
-def new_thread_id(path: str | Path, prefix: str = "ap") -> str:
-    """A readable, unique thread id: `ap-<file stem>-<8 hex>`."""
+def new_thread_id(path: str | Path, prefix: str = "ap-") -> str:
+    """A readable, unique thread id: `<workflow prefix><file stem>-<8 hex>`."""
     stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(path).stem).strip("-")[:40] or "doc"
-    return f"{prefix}-{stem}-{uuid.uuid4().hex[:8]}"
+    return f"{prefix}{stem}-{uuid.uuid4().hex[:8]}"
 
 
 def process_document(
@@ -70,14 +71,17 @@ def process_document(
     path: str | Path,
     thread_id: str | None = None,
     on_start: Callable[[str], None] | None = None,
+    workflow: str = "accounts_payable",
 ) -> RunOutcome:
-    """Run one document through the graph; never raises for a bad document or a node bug.
+    """Run one document through a workflow's graph; never raises for a bad document or a
+    node bug.
 
     The run is written to the run log before its first step (`on_start` then hears its
     thread id), so a run killed at any moment is found again by `recover`.
     """
-    thread_id = thread_id or new_thread_id(path)
-    run_log.started(app.engine, thread_id, str(path), "accounts_payable")
+    prefix = workflow_spec(app.workflow(workflow).name).thread_prefix
+    thread_id = thread_id or new_thread_id(path, prefix)
+    run_log.started(app.engine, thread_id, str(path), workflow)
     if on_start is not None:
         on_start(thread_id)
     return _finish(app, thread_id, str(path), {"document_path": str(path)})
@@ -230,6 +234,8 @@ def outcome(app: App, thread_id: str) -> RunOutcome:
         status: Status = "awaiting_approval"
     elif audit is not None:
         status = audit.outcome
+    elif values.get("outcome") in get_args(Status):
+        status = values["outcome"]  # a workflow without an audit record (procurement)
     else:
         status = "failed"
     return RunOutcome(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -23,6 +24,10 @@ from graphs.accounts_payable import graph as accounts_payable
 from graphs.accounts_payable import prompts as accounts_payable_prompts
 from graphs.accounts_payable.context import Context
 from graphs.accounts_payable.state import STATE_TYPES
+from graphs.procurement import graph as procurement
+from graphs.procurement.books import load_books
+from graphs.procurement.context import ProcurementContext
+from graphs.procurement.state import STATE_TYPES as PROCUREMENT_STATE_TYPES
 from graphs.supervisor import graph as supervisor
 from graphs.supervisor import prompts as supervisor_prompts
 from graphs.supervisor.agents import SUPERVISOR_STATE_TYPES, SupervisorContext
@@ -34,6 +39,7 @@ from nodes.ingestion.llm_extraction import LLMExtractor
 from overture.models import make_chat_model
 
 Graph = CompiledStateGraph[Any, Any, Any, Any]
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,10 @@ class WorkflowSpec:
     prompt_versions: Mapping[str, str]
     thread_prefix: str
     """New threads of the workflow start with it (`overture show` tells workflows apart)."""
+    migrations: Path | None = None
+    """The workflow's own Alembic branch, when it keeps tables of its own."""
+    seed: Callable[[Engine], None] | None = None
+    """Loads the workflow's sample books (`overture seed`, the demo, the notebooks)."""
 
 
 class UnknownWorkflow(ConfigurationError, LookupError):
@@ -88,6 +98,13 @@ def supervisor_context(
     return SupervisorContext.extending(accounts_payable_context(engine, settings, memory), planner)
 
 
+def procurement_context(
+    engine: Engine, settings: Settings, memory: BaseStore | None = None
+) -> ProcurementContext:
+    """The procurement context; its limits from `OVERTURE_PROCUREMENT_*`."""
+    return ProcurementContext(engine=engine, settings=settings, memory=memory)
+
+
 def _graph(module: Any) -> Callable[[BaseCheckpointSaver | None, BaseStore | None], Graph]:
     return lambda checkpointer, store: module.build_graph(checkpointer=checkpointer, store=store)
 
@@ -118,6 +135,16 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
             },
             thread_prefix="sup-",
         ),
+        WorkflowSpec(
+            name="procurement",
+            build_graph=_graph(procurement),
+            build_context=procurement_context,
+            state_types=PROCUREMENT_STATE_TYPES,
+            prompt_versions={},
+            thread_prefix="pr-",
+            migrations=Path(procurement.__file__).parent / "migrations",
+            seed=lambda engine: load_books(engine, EXAMPLES / "procurement" / "books.json"),
+        ),
     )
 }
 """Every workflow the CLI, the notebooks and the servers run, by name."""
@@ -134,3 +161,8 @@ def workflow_spec(name: str) -> WorkflowSpec:
 def all_state_types() -> tuple[type, ...]:
     """Every workflow's state models, for the checkpoint serializer's msgpack allowlist."""
     return tuple(dict.fromkeys(t for spec in WORKFLOWS.values() for t in spec.state_types))
+
+
+def workflow_migrations() -> list[Path]:
+    """The Alembic branches of the workflows that keep tables of their own."""
+    return [spec.migrations for spec in WORKFLOWS.values() if spec.migrations is not None]

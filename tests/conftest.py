@@ -30,7 +30,7 @@ def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'core.db'}"
+    return f"sqlite:///{tmp_path / 'overture.db'}"
 
 
 @pytest.fixture

@@ -1,13 +1,18 @@
 """Alembic migrations run from code at start-up, on SQLite, PostgreSQL and MariaDB alike.
 
 No `alembic.ini`: the config is built here, and the migration environment receives our
-connection (so the per-dialect engine settings of `overture.db` apply). Concurrent start-ups
-(several CLI processes) serialise on a database lock on PostgreSQL and MariaDB; on SQLite the
-first writer wins and the busy timeout holds the others until it commits.
+connection (so the per-dialect engine settings of `core.db` apply). A workflow with tables
+of its own keeps its migrations beside its code, as a branch of their own (its first revision
+revises none, under a branch label); the application passes their folders as `locations`.
+Concurrent start-ups (several CLI processes) serialise on a database lock on PostgreSQL and
+MariaDB; on SQLite the first writer wins and the busy timeout holds the others until it
+commits.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
@@ -26,22 +31,39 @@ _LOCK_NAME = "overture_migrations"
 _LOCK_ID = 7_313_001  # pg_advisory_xact_lock key; any constant unique to Overture
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """An Alembic config pointing at tools/migrations, optionally bound to a connection."""
+def alembic_config(connection: Connection | None = None, locations: Sequence[Path] = ()) -> Config:
+    """An Alembic config pointing at tools/migrations (and the workflows' `locations`),
+    optionally bound to a connection."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    if locations:
+        folders = [MIGRATIONS / "versions", *locations]
+        config.set_main_option("version_path_separator", "os")
+        config.set_main_option("version_locations", os.pathsep.join(str(f) for f in folders))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
 
 
 def head_revision() -> str | None:
+    """The head of Overture's own migrations (tools/migrations)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
+def head_revisions(locations: Sequence[Path] = ()) -> set[str]:
+    return set(ScriptDirectory.from_config(alembic_config(None, locations)).get_heads())
+
+
 def current_revision(connection: Connection) -> str | None:
+    """The database's revision of Overture's own branch."""
+    ours = set(ScriptDirectory.from_config(alembic_config()).walk_revisions())
+    names = {script.revision for script in ours}
+    return next((r for r in current_revisions(connection) if r in names), None)
+
+
+def current_revisions(connection: Connection) -> set[str]:
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-    return context.get_current_revision()
+    return set(context.get_current_heads())
 
 
 def _adopt_legacy_revision(connection: Connection) -> None:
@@ -63,11 +85,13 @@ def _adopt_legacy_revision(connection: Connection) -> None:
     )
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the application tables to `revision`; a no-op (one query) when already there."""
-    head = head_revision()
+def upgrade(engine: Engine, revision: str = "heads", locations: Sequence[Path] = ()) -> None:
+    """Bring the application tables (and those of the workflows' migration `locations`) to
+    `revision`; a no-op (one query) when already there. A database that also holds a
+    workflow's branch not named here is left as it is."""
+    heads = head_revisions(locations)
     with engine.connect() as connection:
-        if revision == "head" and current_revision(connection) == head:
+        if revision in ("head", "heads") and heads <= current_revisions(connection):
             return
     with engine.begin() as connection:
         dialect = connection.dialect.name
@@ -77,7 +101,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.execute(text("SELECT GET_LOCK(:n, 120)"), {"n": _LOCK_NAME})
         try:
             _adopt_legacy_revision(connection)
-            command.upgrade(alembic_config(connection), revision)
+            command.upgrade(alembic_config(connection, locations), revision)
         finally:
             if dialect in {"mysql", "mariadb"}:
                 connection.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": _LOCK_NAME})

@@ -55,7 +55,7 @@ from memory.errors import CheckpointerModeError, ThreadNotEmpty
 class SQLCheckpointer(BaseCheckpointSaver[str]):
     """Checkpoints in SQLite, PostgreSQL or MariaDB/MySQL, through SQLAlchemy Core.
 
-    >>> with SQLCheckpointer.from_url("sqlite:///.overture/core.db") as saver:
+    >>> with SQLCheckpointer.from_url("sqlite:///.overture/overture.db") as saver:
     ...     saver.setup()
     ...     graph = builder.compile(checkpointer=saver)
     """

@@ -56,7 +56,11 @@ def waiting(settings: Settings, thread: str = "gw-1") -> tuple[App, str]:
     grant(app.engine, "dave", "clerk", Decimal("1e6"))
     add_approver(app.engine, "erin")
     grant(app.engine, "erin", "ap_approver", Decimal("1000"))
-    app.workflow("accounts_payable").graph.invoke({"document_path": str(BIG)}, app.config(thread), context=app.workflow("accounts_payable").context)
+    app.workflow("accounts_payable").graph.invoke(
+        {"document_path": str(BIG)},
+        app.config(thread),
+        context=app.workflow("accounts_payable").context,
+    )
     approval_id = outcome(app, thread).approval_id
     assert approval_id
     return app, approval_id
@@ -120,12 +124,16 @@ def test_a_payee_rewritten_in_state_after_approval_is_ignored(settings: Settings
         context=app.workflow("accounts_payable").context,
         interrupt_before=["execute"],
     )
-    approved = app.workflow("accounts_payable").graph.get_state(config).values["payment_instruction"]
+    approved = (
+        app.workflow("accounts_payable").graph.get_state(config).values["payment_instruction"]
+    )
     tampered = approved.model_copy(
         update={"payee_iban": "GB33BUKB20201555555555", "amount": Decimal("99999.00")}
     )
     app.workflow("accounts_payable").graph.update_state(config, {"payment_instruction": tampered})
-    app.workflow("accounts_payable").graph.invoke(None, config, context=app.workflow("accounts_payable").context)
+    app.workflow("accounts_payable").graph.invoke(
+        None, config, context=app.workflow("accounts_payable").context
+    )
 
     with Session(app.engine) as session:
         (payment,) = session.scalars(select(PaymentRow)).all()
@@ -222,8 +230,12 @@ def test_two_processes_resuming_one_approval_pay_exactly_once(
         thread = f"race-{trial}"
         invoice = template["invoice"].model_copy(update={"invoice_number": f"RACE-{trial}"})
         values = {k: template[k] for k in ("document_path", "document")}
-        app.workflow("accounts_payable").graph.update_state(app.config(thread), {**values, "invoice": invoice}, as_node="ingest")
-        app.workflow("accounts_payable").graph.invoke(None, app.config(thread), context=app.workflow("accounts_payable").context)
+        app.workflow("accounts_payable").graph.update_state(
+            app.config(thread), {**values, "invoice": invoice}, as_node="ingest"
+        )
+        app.workflow("accounts_payable").graph.invoke(
+            None, app.config(thread), context=app.workflow("accounts_payable").context
+        )
         requests.append(outcome(app, thread).approval_id)
     app.engine.dispose()
 

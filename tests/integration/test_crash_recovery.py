@@ -90,7 +90,11 @@ def _doomed(settings: Settings, phase: str, point: str) -> None:
             resume_approval(app, outcome(app, THREAD).approval_id or "", DECISION)
         else:
             path = BIG if phase == "run" else SMALL
-            app.workflow("accounts_payable").graph.invoke({"document_path": str(path)}, app.config(THREAD), context=app.workflow("accounts_payable").context)
+            app.workflow("accounts_payable").graph.invoke(
+                {"document_path": str(path)},
+                app.config(THREAD),
+                context=app.workflow("accounts_payable").context,
+            )
     os._exit(3)  # the point was never reached: the trial is wrong, say so
 
 
@@ -101,12 +105,20 @@ def _recover(app: App, phase: str) -> None:
         state = app.workflow("accounts_payable").graph.get_state(config)
         if not state.values and not state.next:  # nothing checkpointed: start again
             path = SMALL if phase == "auto" else BIG
-            app.workflow("accounts_payable").graph.invoke({"document_path": str(path)}, config, context=app.workflow("accounts_payable").context)
+            app.workflow("accounts_payable").graph.invoke(
+                {"document_path": str(path)},
+                config,
+                context=app.workflow("accounts_payable").context,
+            )
         elif state.interrupts or any(t.name == "needs_approval" for t in state.tasks):
             # at the gateway (its resume value may be half-written): the same decision again
-            app.workflow("accounts_payable").graph.invoke(Command(resume=DECISION), config, context=app.workflow("accounts_payable").context)
+            app.workflow("accounts_payable").graph.invoke(
+                Command(resume=DECISION), config, context=app.workflow("accounts_payable").context
+            )
         elif state.next or state.tasks:  # a step was cut short: run it again
-            app.workflow("accounts_payable").graph.invoke(None, config, context=app.workflow("accounts_payable").context)
+            app.workflow("accounts_payable").graph.invoke(
+                None, config, context=app.workflow("accounts_payable").context
+            )
         else:
             return
 
@@ -122,7 +134,11 @@ def test_sigkill_then_resume_pays_exactly_once(settings: Settings, phase: str, p
     with open_app(settings) as app:
         load_seed_file(app.engine)
         if phase == "approve":
-            app.workflow("accounts_payable").graph.invoke({"document_path": str(BIG)}, app.config(THREAD), context=app.workflow("accounts_payable").context)
+            app.workflow("accounts_payable").graph.invoke(
+                {"document_path": str(BIG)},
+                app.config(THREAD),
+                context=app.workflow("accounts_payable").context,
+            )
             assert outcome(app, THREAD).status == "awaiting_approval"
         app.engine.dispose()  # no pooled connection crosses the fork
 

@@ -51,7 +51,11 @@ def test_an_uploaded_invoice_is_paid_and_its_bytes_leave_the_thread_state(app: A
         "name": CLEAN.name,
         "content_base64": base64.b64encode(CLEAN.read_bytes()).decode(),
     }
-    app.workflow("accounts_payable").graph.invoke({"upload": upload}, app.config("ap-upload-1"), context=app.workflow("accounts_payable").context)
+    app.workflow("accounts_payable").graph.invoke(
+        {"upload": upload},
+        app.config("ap-upload-1"),
+        context=app.workflow("accounts_payable").context,
+    )
     assert outcome(app, "ap-upload-1").status == "paid"
     values = app.workflow("accounts_payable").graph.get_state(app.config("ap-upload-1")).values
     assert values.get("upload") is None and values["document_path"] == CLEAN.name

@@ -26,13 +26,19 @@ def waiting(app: App) -> dict[str, Any]:
     grant(app.engine, "sam", "ap_approver", Decimal("1e6"))
     add_approver(app.engine, "erin")
     grant(app.engine, "erin", "ap_approver", Decimal("1000"))
-    result = app.workflow("accounts_payable").graph.invoke({"document_path": str(BIG)}, app.config(THREAD), context=app.workflow("accounts_payable").context)
+    result = app.workflow("accounts_payable").graph.invoke(
+        {"document_path": str(BIG)},
+        app.config(THREAD),
+        context=app.workflow("accounts_payable").context,
+    )
     (interrupt,) = result["__interrupt__"]
     return interrupt.value
 
 
 def resume(app: App, value: dict[str, Any]) -> dict[str, Any]:
-    return app.workflow("accounts_payable").graph.invoke(Command(resume=value), app.config(THREAD), context=app.workflow("accounts_payable").context)
+    return app.workflow("accounts_payable").graph.invoke(
+        Command(resume=value), app.config(THREAD), context=app.workflow("accounts_payable").context
+    )
 
 
 def paid_amounts(app: App) -> list[Decimal]:

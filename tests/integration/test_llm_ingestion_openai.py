@@ -104,7 +104,8 @@ def test_token_usage_is_recorded_per_run_and_agent(stub_env, tmp_path):
         load_seed_file(app.engine)
         model = make_chat_model(stub_env(stub), "ingestion")
         llm_context = dataclasses.replace(
-            app.workflow("accounts_payable").context, extractor=LLMExtractor(model, RulesExtractor())
+            app.workflow("accounts_payable").context,
+            extractor=LLMExtractor(model, RulesExtractor()),
         )
         result = process_document(
             dataclasses.replace(app, context=llm_context), EXAMPLES / "documents" / GERMAN

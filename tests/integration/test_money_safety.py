@@ -140,7 +140,9 @@ def test_a_refused_decision_replayed_on_resume_stays_refused_and_keeps_its_autho
     started = process_document(app, BIG)
     config = app.config(started.thread_id)
     hostile = decision("edit", "bob5k", "new account", {"payee_iban": FOREIGN_IBAN})
-    app.workflow("accounts_payable").graph.invoke(Command(resume=hostile), config, context=app.workflow("accounts_payable").context)  # as the server does
+    app.workflow("accounts_payable").graph.invoke(
+        Command(resume=hostile), config, context=app.workflow("accounts_payable").context
+    )  # as the server does
     assert outcome(app, started.thread_id).status == "awaiting_approval"
 
     done = resume_approval(app, started.approval_id or "", decision("approve", "alice", "ok"))
@@ -264,7 +266,9 @@ def test_clearing_findings_in_state_does_not_make_an_invoice_payable(app: App) -
         vendor_id=report.vendor_id, vendor_name=report.vendor_name, vendor_iban=FOREIGN_IBAN
     )
     app.workflow("accounts_payable").graph.update_state(config, {"verification": forged})
-    app.workflow("accounts_payable").graph.invoke(None, config, context=app.workflow("accounts_payable").context)
+    app.workflow("accounts_payable").graph.invoke(
+        None, config, context=app.workflow("accounts_payable").context
+    )
     assert payment_count(app) == 0
     assert "verification recorded findings" in " ".join(outcome(app, "forged-1").errors)
 

@@ -82,4 +82,4 @@ def test_notebook_runs_top_to_bottom(path: Path, kernel_spec: str, tmp_path: Pat
                 continue
             client.execute_cell(cell, index)
     home = workdir / ".overture" / f"notebook-{path.stem[:2]}"
-    assert (home / "core.db").is_file(), f"the notebook should use its own database in {home}"
+    assert (home / "overture.db").is_file(), f"the notebook should use its own database in {home}"

@@ -47,7 +47,9 @@ def test_a_partial_invoice_completed_by_a_reviewer_continues_to_payment(
 ) -> None:
     held = process_document(app, partial)
     assert held.status == "held_for_review" and "invoice_number" in " ".join(held.reasons)
-    draft = app.workflow("accounts_payable").graph.get_state(app.config(held.thread_id)).values["draft"]
+    draft = (
+        app.workflow("accounts_payable").graph.get_state(app.config(held.thread_id)).values["draft"]
+    )
     assert draft.total is not None and draft.invoice_number is None  # what was found is kept
 
     done = review(app, held.thread_id, {"invoice_number": "MPP-F-2026-0322"}, "alice")

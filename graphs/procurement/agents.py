@@ -1,0 +1,230 @@
+"""The procurement agents: read the request, check it against the books, approve, order,
+tell the requester, audit. Reading documents, the approval gateway and the tool registry
+are the framework's (nodes/, tools/); what is here is what procurement alone decides."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from langgraph.runtime import Runtime
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from core.errors import OvertureError
+from graphs.procurement import books
+from graphs.procurement.context import context_of
+from graphs.procurement.state import PurchaseRequest, State
+from graphs.procurement.tools import (
+    CREATE_ORDER,
+    FINANCE_ROLE,
+    MANAGER_ROLE,
+    OrderCreated,
+    OrderDraft,
+)
+from nodes.approval.gateway import Proposal, approval_gateway
+from nodes.context import thread_id_of
+from nodes.ingestion.document_input import path_root, resolve_document_path
+from nodes.ingestion.ingest import read_document
+from tools.approval import votes
+from tools.approval.requests import approval_id
+from tools.errors import ToolCallRefused
+from tools.executor import CallScope
+from tools.integrations.outbox import TOOL_NAME as SEND_EMAIL
+from tools.integrations.outbox import Email
+from tools.integrations.records import get_vendor
+
+LABELS = {"request": "number", "reference": "number", "requestnumber": "number",
+          "requester": "requester", "requestedby": "requester", "email": "requester_email",
+          "costcentre": "cost_centre", "costcenter": "cost_centre", "vendor": "vendor_id",
+          "category": "category", "item": "description", "description": "description",
+          "quantity": "quantity", "qty": "quantity", "unitprice": "unit_price",
+          "price": "unit_price", "currency": "currency"}  # fmt: skip
+"""What request forms call each field (`Cost centre:`, `Qty:`): letters only, lower case."""
+
+
+def form_of(text: str) -> dict[str, Any]:
+    """A request's fields from JSON or from `Label: value` lines (a text or an e-mail)."""
+    if text.lstrip().startswith("{"):
+        return dict(json.loads(text))
+    form: dict[str, Any] = {}
+    for label, value in re.findall(r"(?m)^\s*([A-Za-z][A-Za-z .-]*?)\s*:\s*(.+?)\s*$", text):
+        if key := LABELS.get(re.sub(r"[^a-z]", "", label.lower())):
+            form.setdefault(key, value)
+    return form
+
+
+def intake(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Read the request from its form or its file; a bad one becomes `errors`."""
+    try:
+        form = state.get("form")
+        if form is None:
+            server = runtime.server_info is not None
+            root = path_root(context_of(runtime).settings, under_server=server)
+            path = resolve_document_path(state.get("document_path", ""), root)
+            form = form_of(read_document(path).text)
+        request = PurchaseRequest.model_validate(form)
+    except ValidationError as error:
+        wrong = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return _refused("intake", f"the request is incomplete or wrong: {wrong}")
+    except (OvertureError, ValueError) as error:  # unreadable file, bad JSON
+        return _refused("intake", f"the request could not be read: {error}")
+    return {"request": request, "trail": [f"intake: {request.number} by {request.requester}"]}
+
+
+def check(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Requester, vendor and budget against the books; reserve the amount for this run."""
+    context, request = context_of(runtime), _request(state)
+    with Session(context.engine) as session:
+        centre = session.get(books.CostCentreRow, request.cost_centre)
+        vendor = get_vendor(session, request.vendor_id)
+    if centre is None:
+        return _refused("check", f"cost centre {request.cost_centre} does not exist")
+    if request.requester not in centre.members:
+        return _refused("check", f"{request.requester} may not order for {centre.id}")
+    if vendor is None:
+        return _refused("check", f"vendor {request.vendor_id} is not in the vendor master")
+    if request.currency != centre.currency:
+        return _refused(
+            "check", f"{centre.id} budgets in {centre.currency}, not {request.currency}"
+        )
+    verdict, detail = books.claim(context.engine, request, thread_id_of(runtime))
+    if verdict == "ordered":
+        return _refused("check", f"duplicate request: {detail}")
+    if verdict != "owner":
+        return {"route": "human_review", "route_reasons": [detail], "trail": [f"check: {detail}"]}
+    return {"trail": [f"check: within budget, {detail}"]}
+
+
+def route(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Auto under the limit for everyday categories; a manager; a manager then finance."""
+    limits, request = context_of(runtime).procurement, _request(state)
+    if request.category in limits.finance_categories or request.amount > limits.finance_limit:
+        chosen = "manager_then_finance"
+    elif request.amount <= limits.auto_limit and request.category in limits.auto_categories:
+        chosen = "auto"
+    else:
+        chosen = "manager"
+    why = f"{request.amount} {request.currency} of {request.category}"
+    return {"route": chosen, "route_reasons": [why], "trail": [f"route: {chosen} ({why})"]}
+
+
+def manager_approval(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    return _approval("manager", MANAGER_ROLE, state, runtime)
+
+
+def finance_approval(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    return _approval("finance", FINANCE_ROLE, state, runtime)
+
+
+def _approval(step: str, role: str, state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    """One step of the chain on the framework's gateway; an earlier step's approver is barred."""
+    request, engine, thread_id = _request(state), context_of(runtime).engine, thread_id_of(runtime)
+    owned = books.owned(engine, thread_id)
+    assert owned is not None
+    verdict = approval_gateway(
+        runtime,
+        Proposal(
+            tool=CREATE_ORDER,
+            arguments=_draft(request, owned.id),
+            obligation=f"{owned.id}#{owned.claims}",
+            amount=request.amount,
+            currency=request.currency,
+            description=f"{step.title()} approval: order {request.quantity} x "
+            f"{request.description} at {request.unit_price} {request.currency} from "
+            f"{request.vendor_id} for {request.requester} ({request.cost_centre}); approve "
+            "or reject",
+            reasons=state.get("route_reasons") or [],
+            document_path=state.get("document_path", ""),
+            step=step,
+            role=role,
+            barred=[d.approver for d in state.get("approvals") or []],
+            on_request=lambda _: books.settle(engine, thread_id, "awaiting_approval"),
+        ),
+    )
+    decision = verdict.decision
+    outcome = (
+        "approved" if verdict.approved else "approval_rejected" if decision else "approval_expired"
+    )
+    return {
+        "approval_request_id": verdict.request.id,
+        "outcome": outcome,
+        "approvals": [decision] if decision else [],
+        "trail": [f"{step}: {outcome}" + (f" by {decision.approver}" if decision else "")],
+    }
+
+
+def order(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Create the order through the registry once every step approved it, in SQL's view."""
+    context, request, thread_id = context_of(runtime), _request(state), thread_id_of(runtime)
+    owned = books.owned(context.engine, thread_id)
+    assert owned is not None
+    steps = {"auto": [], "manager": ["manager"]}.get(state.get("route", ""), ["manager", "finance"])
+    scope = f"{owned.id}#{owned.claims}"
+    terms = [votes.get_terms(context.engine, approval_id(thread_id, f"{scope}@{s}")) for s in steps]
+    if any(t is None or votes.current_tally(context.engine, t).status != "approved" for t in terms):
+        return _refused("order", f"not every step of {steps} approved this order")
+    try:
+        done = context.executor.execute(
+            CREATE_ORDER,
+            _draft(request, owned.id),
+            CallScope(thread_id, "order", obligation=owned.id),
+            approval=terms[-1] if terms else None,
+        )
+    except ToolCallRefused as refusal:
+        return _refused("order", f"the order was refused: {refusal}")
+    created = OrderCreated.model_validate(done.result)
+    books.settle(context.engine, thread_id, "ordered", created.po_number)
+    return {"order": created, "outcome": "ordered", "trail": [f"order: {created.po_number}"]}
+
+
+def notify(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Tell the requester how their request ended, once (ledgered)."""
+    request, created = state.get("request"), state.get("order")
+    if request is None:
+        return {"summary": "; ".join(state.get("errors") or []), "trail": ["notify: no requester"]}
+    why = "; ".join(state.get("errors") or state.get("route_reasons") or [])
+    ended = f"ordered as {created.po_number}" if created else f"{_outcome(state)} ({why})"
+    body = f"Your purchase request {request.number}: {ended}."
+    email = Email(
+        to=request.requester_email, subject=f"Purchase request {request.number}", body=body
+    )
+    context_of(runtime).executor.execute(
+        SEND_EMAIL, email, CallScope(thread_id_of(runtime), "notify")
+    )
+    return {"summary": body, "trail": [f"notify: {request.requester_email}"]}
+
+
+def audit(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+    """Settle the request's obligation in the books and record how the run ended."""
+    outcome = _outcome(state)
+    if outcome != "ordered":  # a refusal sticks: the next run of it goes to a human
+        refused = outcome in ("approval_rejected", "rejected") and state.get("request") is not None
+        books.settle(
+            context_of(runtime).engine, thread_id_of(runtime), "refused" if refused else "closed"
+        )
+    return {"outcome": outcome, "trail": [f"audit: {outcome}"]}
+
+
+def _outcome(state: State) -> str:
+    if state.get("errors"):
+        return "rejected"
+    if state.get("route") == "human_review":
+        return "held_for_review"
+    return state.get("outcome") or "rejected"
+
+
+def _request(state: State) -> PurchaseRequest:
+    request = state.get("request")
+    assert request is not None  # routing passes only read requests on
+    return request
+
+
+def _draft(request: PurchaseRequest, key: str) -> OrderDraft:
+    fields = request.model_dump(exclude={"number", "requester", "requester_email", "category"})
+    return OrderDraft(request_id=key, **fields)
+
+
+def _refused(node: str, error: str) -> dict[str, Any]:
+    return {"errors": [error], "route": "rejected", "trail": [f"{node}: {error}"]}
