@@ -105,7 +105,7 @@ async def checkpointer() -> AsyncIterator[AsyncSQLCheckpointer]:
     )
     saver = AsyncSQLCheckpointer(engine, serde=checkpoint_serde())
     try:
-        await saver.asetup()
+        await saver.setup()
         yield saver
     finally:
         await engine.dispose()

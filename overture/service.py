@@ -197,6 +197,14 @@ def _waits_on(app: App, thread_id: str, approval_id: str) -> bool:
     )
 
 
+def _barred(state: StateSnapshot, approval_id: str) -> list[str]:
+    """Who may not decide `approval_id`, as its gateway said (an earlier step's approvers)."""
+    for item in state.interrupts:
+        if isinstance(item.value, dict) and item.value.get("approval_id") == approval_id:
+            return list(item.value.get("barred") or [])
+    return []
+
+
 def _asks_for(state: StateSnapshot, approval_id: str) -> bool:
     """Whether the thread's state is an interrupt asking to decide `approval_id`."""
     return any(
@@ -305,6 +313,13 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
             approval_id,
             f"thread {request.thread_id} is not waiting on it; `overture recover` resumes a run "
             "that stopped mid-way and marks a request no run waits on as stale",
+        )
+    barred = _barred(snapshot(app, request.thread_id), approval_id)
+    if checked.approver in barred:  # the gateway refuses it too; say so before resuming
+        raise InvalidDecision(
+            approval_id,
+            f"{checked.approver} decided an earlier step of this approval; this step needs a "
+            "different person",
         )
     command: Command[Any] = Command(resume=checked.model_dump(mode="json"))
     return _continue_logged(app, request.thread_id, request.document_path, command)

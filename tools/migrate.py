@@ -38,7 +38,7 @@ def alembic_config(connection: Connection | None = None, locations: Sequence[Pat
     config.set_main_option("script_location", str(MIGRATIONS))
     if locations:
         folders = [MIGRATIONS / "versions", *locations]
-        config.set_main_option("version_path_separator", "os")
+        config.set_main_option("path_separator", "os")
         config.set_main_option("version_locations", os.pathsep.join(str(f) for f in folders))
     if connection is not None:
         config.attributes["connection"] = connection

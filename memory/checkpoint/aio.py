@@ -41,7 +41,7 @@ class AsyncSQLCheckpointer(BaseCheckpointSaver[str]):
     """Checkpoints in SQLite, PostgreSQL or MariaDB/MySQL for async graphs.
 
     >>> async with AsyncSQLCheckpointer.from_url("postgresql+psycopg://u@host/db") as saver:
-    ...     await saver.asetup()
+    ...     await saver.setup()
     ...     graph = builder.compile(checkpointer=saver)
     """
 
@@ -214,6 +214,13 @@ class AsyncSQLCheckpointer(BaseCheckpointSaver[str]):
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
         self._bridge("prune", lambda: self.aprune(thread_ids, strategy=strategy))
 
-    def setup(self) -> None:
-        """Sync `asetup`, from another thread than the saver's loop."""
-        self._bridge("setup", self.asetup)
+    def setup(self) -> Awaitable[None] | None:
+        """`await saver.setup()`, as the official async savers (AsyncPostgresSaver,
+        AsyncSqliteSaver) are set up; the same as `await saver.asetup()`. Called from another
+        thread than a running loop, it sets up synchronously (handed to the saver's loop)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self._bridge("setup", self.asetup)
+            return None
+        return self.asetup()

@@ -184,6 +184,8 @@ def _await_decision(
     tool = request.call.tool
     rule = context.executor.registry.get(tool).edits
     payload = _payload(request, terms, proposal.description)
+    if proposal.barred:
+        payload["barred"] = list(proposal.barred)
     final = proposal.arguments
     position = 0
     while True:  # a bad or refused decision asks again, with the problem; so does a 2nd approver

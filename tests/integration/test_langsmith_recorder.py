@@ -59,7 +59,13 @@ def _metadata(run: dict[str, Any]) -> dict[str, Any]:
 
 def test_toy_graph_tree_tags_metadata_and_masking(recorder: Any) -> None:
     graph = build_toy_graph()
-    config = tracing_config("thread-toy", "toy", document="inbox/acme.pdf", strategy="llm:fake")
+    config = tracing_config(
+        "thread-toy",
+        "toy",
+        document="inbox/acme.pdf",
+        strategy="llm:fake",
+        prompt_versions={"ingestion": "extraction-v1"},
+    )
     graph.invoke({"document_path": "inbox/acme.pdf"}, config)
     flush_langsmith()
 

@@ -164,6 +164,22 @@ async def test_the_sync_saver_refuses_async_calls_and_names_the_async_one(
         await saver.aget_tuple({"configurable": {"thread_id": "t"}})
 
 
+async def test_the_async_saver_is_set_up_with_await_setup_like_the_official_savers(
+    sqlite_url: str,
+) -> None:
+    engine = make_async_engine(sqlite_url)
+    saver = AsyncSQLCheckpointer(engine)
+    try:
+        await saver.setup()  # the form AsyncPostgresSaver and AsyncSqliteSaver take
+        await saver.setup()
+        async with engine.connect() as conn:
+            version = await conn.run_sync(applied_version)
+        assert version == len(MIGRATIONS) - 1
+        assert await saver.aget_tuple({"configurable": {"thread_id": "t"}}) is None
+    finally:
+        await engine.dispose()
+
+
 async def test_the_async_saver_refuses_sync_calls_on_its_loop_and_names_the_sync_one(
     sqlite_url: str,
 ) -> None:
