@@ -55,10 +55,9 @@ def setup(name: str, tmp: Path) -> Iterator[App]:
     ):
         load_seed_file(app.engine)
         if name == "inmemory":
-            app.workflow("accounts_payable").graph = build_graph(checkpointer=InMemorySaver())
-            app.workflow("accounts_payable").context = Context(
-                engine=app.engine, settings=app.settings
-            )
+            context = Context(engine=app.engine, settings=app.settings)
+            graph = build_graph(checkpointer=InMemorySaver())
+            app = app.replacing("accounts_payable", graph=graph, context=context)
         yield app
 
 

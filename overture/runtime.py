@@ -7,6 +7,7 @@ overture/workflows.py; the App holds them by name.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,6 +64,12 @@ class App:
             return self.workflows[name]
         except KeyError:
             raise UnknownWorkflow(name, sorted(self.workflows)) from None
+
+    def replacing(self, name: str, **changes: Any) -> App:
+        """This app with workflow `name`'s `graph` or `context` replaced (a test's model, an
+        attacked context, a benchmark's in-memory saver)."""
+        workflow = dataclasses.replace(self.workflow(name), **changes)
+        return dataclasses.replace(self, workflows={**self.workflows, name: workflow})
 
     def workflow_of(self, thread_id: str) -> Workflow:
         """The workflow a thread runs: as the run log recorded it, else by its id's prefix

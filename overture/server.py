@@ -18,6 +18,7 @@ from langgraph.graph.state import CompiledStateGraph
 from core.db import make_async_engine
 from core.settings import get_settings
 from graphs.accounts_payable import graph as _accounts_payable
+from graphs.procurement import graph as _procurement
 from graphs.supervisor import graph as _supervisor
 from memory.checkpoint import AsyncSQLCheckpointer
 from memory.store import SQLVectorStore, lifespan_store
@@ -89,6 +90,9 @@ accounts_payable = for_server("accounts_payable", _accounts_payable.graph)
 
 supervisor = for_server("supervisor", _supervisor.graph)
 """`langgraph.json` graph `supervisor`."""
+
+procurement = for_server("procurement", _procurement.graph)
+"""`langgraph.json` graph `procurement`."""
 
 
 @asynccontextmanager

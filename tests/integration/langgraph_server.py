@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from core.settings import Settings
 from graphs.accounts_payable.tools import PAYMENT_APPROVER_ROLE
 from overture.runtime import open_engine
+from overture.workflows import workflow_spec
 from tests.databases import throwaway_database
 from tools.api_keys import create_token
 from tools.approval.approvers import add_approver, grant
@@ -53,12 +54,15 @@ def seed_users(database_url: str) -> dict[str, str]:
     engine = open_engine(Settings(database_url=database_url))
     try:
         load_seed(engine, read_seed())
+        seed_procurement = workflow_spec("procurement").seed
+        assert seed_procurement is not None
+        seed_procurement(engine)  # maria, mike and fiona approve; dana requests
         add_approver(engine, "dave", "Dave (requester)")
         add_approver(engine, "erin", "Erin (junior approver)")
         grant(engine, "erin", PAYMENT_APPROVER_ROLE, Decimal("5000"))
         return {
             user: create_token(engine, user, "tests")[1]
-            for user in ("alice", "carol", "dave", "erin")
+            for user in ("alice", "carol", "dave", "erin", "dana", "mike")
         }
     finally:
         engine.dispose()

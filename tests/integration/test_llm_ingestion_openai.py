@@ -108,7 +108,7 @@ def test_token_usage_is_recorded_per_run_and_agent(stub_env, tmp_path):
             extractor=LLMExtractor(model, RulesExtractor()),
         )
         result = process_document(
-            dataclasses.replace(app, context=llm_context), EXAMPLES / "documents" / GERMAN
+            app.replacing("accounts_payable", context=llm_context), EXAMPLES / "documents" / GERMAN
         )
         stats = {s.agent: s for s in agent_stats(app.engine, thread_id=result.thread_id)}
 

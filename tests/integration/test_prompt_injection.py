@@ -83,7 +83,7 @@ def test_an_obedient_model_causes_no_payment_and_every_attempt_is_refused(
         extractor=LLMExtractor(model, RulesExtractor()),
         verification_model=model,
     )
-    attacked_app = dataclasses.replace(app, context=attacked)
+    attacked_app = app.replacing("accounts_payable", context=attacked)
     payments_before = PaymentGateway(app.engine).count()
 
     result = process_document(

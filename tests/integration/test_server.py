@@ -140,3 +140,33 @@ def test_a_user_cannot_read_another_users_thread(deployment: Deployment) -> None
     with pytest.raises(httpx.HTTPStatusError) as error:
         dave.threads.create(thread_id=thread["thread_id"], if_exists="do_nothing")
     assert status_of(error) in (403, 409)
+
+
+def test_procurement_is_served_and_its_manager_approves_as_the_authenticated_user(
+    deployment: Deployment,
+) -> None:
+    form = {
+        "number": "PR-SRV-1",
+        "requester": "dana",
+        "requester_email": "dana@example.com",
+        "cost_centre": "CC-100",
+        "vendor_id": "V004",
+        "category": "it",
+        "description": "Docking stations",
+        "quantity": "10",
+        "unit_price": "180.00",
+    }
+    dana, mike = deployment.client("dana"), deployment.client("mike")
+    thread = dana.threads.create()
+    dana.runs.wait(thread["thread_id"], "procurement", input={"form": form})
+    state = dana.threads.get_state(thread["thread_id"])
+    assert state["next"] == ["manager_approval"], deployment.server.log_tail(10)
+    (interrupt,) = state["interrupts"]
+    assert interrupt["value"]["tool"] == "erp.create_purchase_order"
+    assert interrupt["value"]["required_role"] == "procurement_manager"
+    # the resume names alice; the server decides as the user it authenticated: mike
+    resume = {"resume": {"action": "approve", "approver": "alice"}}
+    mike.runs.wait(thread["thread_id"], "procurement", command=resume)
+    final = mike.threads.get_state(thread["thread_id"])["values"]
+    assert final["outcome"] == "ordered", deployment.server.log_tail(10)
+    assert [d["approver"] for d in final["approvals"]] == ["mike"]

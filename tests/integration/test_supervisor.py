@@ -88,7 +88,7 @@ def test_chat_openai_plans_a_two_agent_goal_that_completes_with_one_approval(
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
         model = make_chat_model(Settings(model="openai:gpt-4o-mini", model_max_retries=0))
         planned = dataclasses.replace(app.workflow("supervisor").context, planner=LLMPlanner(model))
-        llm_app = dataclasses.replace(app, supervisor_context=planned)
+        llm_app = app.replacing("supervisor", context=planned)
 
         started = run_goal(llm_app, "Pay the big Meridian invoice and e-mail me a summary")
         resume_approval(llm_app, started.approval_ids[0], decision("approve", "alice"))
