@@ -1,10 +1,11 @@
-"""Evaluation of the accounts-payable workflow against a labelled dataset, and the drift gate.
+"""Evaluation of a workflow against a labelled dataset, and the drift gate.
 
 A dataset is JSONL (examples/eval/*.jsonl), one document per line:
 `{"id", "document": "examples/documents/...", "route", "fields": {field: expected string}}`.
 The workflow is reached through one callable, `run_document(path) -> final state`, so the
-scoring here knows nothing of graphs, databases or models (observability/eval_runner.py
-builds that callable for the real graph).
+scoring here knows nothing of graphs, databases or models (overture/eval_runner.py builds
+that callable for a workflow's real graph). Fields are read from the state key holding what
+the workflow extracted: `invoice` for accounts payable, `request` for procurement.
 
 Metrics: `field_accuracy.<field>` per field and `field_accuracy` over all fields,
 `route_accuracy`, `approval_precision` (of the documents paid without a human, the share
@@ -126,10 +127,14 @@ def route_of(state: Mapping[str, Any]) -> str | None:
 
 
 def score_example(
-    example: Example, state: Mapping[str, Any], latency_ms: float, error: str | None = None
+    example: Example,
+    state: Mapping[str, Any],
+    latency_ms: float,
+    error: str | None = None,
+    subject: str = "invoice",
 ) -> ExampleResult:
-    """Compare one final state with its labels."""
-    invoice = state.get("invoice")
+    """Compare one final state with its labels (fields of `state[subject]`)."""
+    invoice = state.get(subject)
     result = ExampleResult(
         example=example, predicted_route=route_of(state), latency_ms=latency_ms, error=error
     )
@@ -141,7 +146,7 @@ def score_example(
 
 
 def evaluate(
-    examples: Sequence[Example], run_document: RunDocument, dataset: Path
+    examples: Sequence[Example], run_document: RunDocument, dataset: Path, subject: str = "invoice"
 ) -> list[ExampleResult]:
     """Run every example through the workflow; a crash is scored, never raised."""
     results = []
@@ -154,7 +159,7 @@ def evaluate(
         except Exception as exc:  # noqa: BLE001 - one bad example must not stop the others
             state, error = {}, f"{type(exc).__name__}: {exc}"
         latency_ms = (time.perf_counter() - started) * 1000
-        results.append(score_example(example, state, latency_ms, error))
+        results.append(score_example(example, state, latency_ms, error, subject))
     return results
 
 

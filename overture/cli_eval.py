@@ -60,18 +60,22 @@ def eval_command(
         str | None,
         typer.Option(help="Extraction strategy to evaluate, as 'package.module:Name'."),
     ] = None,
+    workflow: Annotated[
+        str, typer.Option("--workflow", "-w", help="The workflow evaluated.")
+    ] = "accounts_payable",
     langsmith: Annotated[
         bool,
         typer.Option(help="Also upload dataset and results to LangSmith (needs its env vars)."),
     ] = False,
 ) -> None:
-    """Evaluate the accounts-payable workflow on a labelled dataset; fail on a regression."""
+    """Evaluate a workflow on a labelled dataset (procurement's: examples/procurement/eval.jsonl);
+    fail on a regression."""
     from core.db import settings_engine
     from core.settings import Settings
     from observability.eval_store import code_version, load_baseline, save_eval_run
     from observability.evaluation import compare as compare_metrics
     from observability.evaluation import evaluate, load_dataset, metrics, regressions
-    from overture.eval_runner import accounts_payable_runner, load_object
+    from overture.eval_runner import load_object, workflow_runner
     from overture.models import model_spec
     from overture.workflows import workflow_spec
 
@@ -82,11 +86,12 @@ def eval_command(
         raise typer.Exit(2)
     strategy = load_object(extractor) if extractor else None
     model = model_spec(settings) + (f" extractor={extractor}" if extractor else "")
-    with accounts_payable_runner(settings, extractor=strategy) as run_document:
-        results = evaluate(examples, run_document, dataset)
+    spec = workflow_spec(workflow)
+    with workflow_runner(settings, workflow, extractor=strategy) as run_document:
+        results = evaluate(examples, run_document, dataset, spec.extracted)
     scores = metrics(results)
     engine = settings_engine(settings)
-    versions = workflow_spec("accounts_payable").prompt_versions
+    versions = spec.prompt_versions
     stored = save_eval_run(
         engine,
         dataset=dataset,

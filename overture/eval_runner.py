@@ -1,4 +1,4 @@
-"""`run_document` for the real accounts-payable graph, on a scratch database per evaluation.
+"""`run_document` for a workflow's real graph, on a scratch database per evaluation.
 
 Every evaluation starts from the same freshly seeded system of record, in a temporary SQLite
 file, never the user's database: a clean invoice that one evaluation pays would be a
@@ -38,26 +38,32 @@ def load_object(spec: str) -> Any:
 
 
 @contextmanager
-def accounts_payable_runner(
-    settings: Settings, *, extractor: Any | None = None
+def workflow_runner(
+    settings: Settings, workflow: str = "accounts_payable", *, extractor: Any | None = None
 ) -> Iterator[RunDocument]:
-    """Yield `run_document(path) -> final state` over a scratch, seeded database."""
+    """Yield `run_document(path) -> final state` for `workflow` over a scratch database
+    seeded with the sample books (every workflow's)."""
     from langchain_core.runnables import RunnableConfig
     from langgraph.checkpoint.memory import InMemorySaver
 
-    from graphs.accounts_payable.context import Context
-    from graphs.accounts_payable.graph import build_graph
     from overture.runtime import checkpoint_serde
+    from overture.workflows import WORKFLOWS, workflow_migrations, workflow_spec
     from tools.integrations.seed import load_seed_file
     from tools.migrate import upgrade
 
+    spec = workflow_spec(workflow)
     with tempfile.TemporaryDirectory(prefix="overture-eval-") as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'eval.db'}")
         try:
-            upgrade(engine)
+            upgrade(engine, locations=workflow_migrations())
             load_seed_file(engine)
-            graph = build_graph(checkpointer=InMemorySaver(serde=checkpoint_serde()))
-            context = Context(engine=engine, settings=settings, extractor=extractor)
+            for other in WORKFLOWS.values():
+                if other.seed is not None:
+                    other.seed(engine)
+            graph = spec.build_graph(InMemorySaver(serde=checkpoint_serde()), None)
+            context = spec.build_context(engine, settings, None)
+            if extractor is not None:
+                context.extractor = extractor
 
             def run_document(path: Path) -> Mapping[str, Any]:
                 config: RunnableConfig = {

@@ -109,7 +109,7 @@ async def checkpointer() -> AsyncIterator[AsyncSQLCheckpointer]:
     )
     saver = AsyncSQLCheckpointer(engine, serde=checkpoint_serde())
     try:
-        await saver.setup()
+        await saver.asetup()
         yield saver
     finally:
         await engine.dispose()

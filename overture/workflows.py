@@ -57,6 +57,8 @@ class WorkflowSpec:
     """The workflow's own Alembic branch, when it keeps tables of its own."""
     seed: Callable[[Engine], None] | None = None
     """Loads the workflow's sample books (`overture seed`, the demo, the notebooks)."""
+    extracted: str = "invoice"
+    """The state key holding what the workflow read from its document (evaluation scores it)."""
 
 
 class UnknownWorkflow(ConfigurationError, LookupError):
@@ -144,6 +146,7 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
             thread_prefix="pr-",
             migrations=Path(procurement.__file__).parent / "migrations",
             seed=lambda engine: load_books(engine, EXAMPLES / "procurement" / "books.json"),
+            extracted="request",
         ),
     )
 }

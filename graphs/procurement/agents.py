@@ -14,34 +14,25 @@ from sqlalchemy.orm import Session
 
 from core.errors import OvertureError
 from graphs.procurement import books
-from graphs.procurement.context import context_of
-from graphs.procurement.state import PurchaseRequest, State
-from graphs.procurement.tools import (
-    CREATE_ORDER,
-    FINANCE_ROLE,
-    MANAGER_ROLE,
-    OrderCreated,
-    OrderDraft,
-)
+from graphs.procurement.context import ProcurementContext
+from graphs.procurement.state import OrderCreated, PurchaseRequest, State
+from graphs.procurement.tools import CREATE_ORDER, FINANCE_ROLE, MANAGER_ROLE, OrderDraft
 from nodes.approval.gateway import Proposal, approval_gateway
-from nodes.context import thread_id_of
-from nodes.ingestion.document_input import path_root, resolve_document_path
-from nodes.ingestion.ingest import read_document
-from tools.approval import votes
-from tools.approval.requests import approval_id
+from nodes.context import require_context, thread_id_of
+from nodes.ingestion import document_input, ingest
+from tools.approval import requests, votes
 from tools.errors import ToolCallRefused
 from tools.executor import CallScope
-from tools.integrations.outbox import TOOL_NAME as SEND_EMAIL
-from tools.integrations.outbox import Email
-from tools.integrations.records import get_vendor
+from tools.integrations import outbox, records
 
-LABELS = {"request": "number", "reference": "number", "requestnumber": "number",
-          "requester": "requester", "requestedby": "requester", "email": "requester_email",
-          "costcentre": "cost_centre", "costcenter": "cost_centre", "vendor": "vendor_id",
-          "category": "category", "item": "description", "description": "description",
-          "quantity": "quantity", "qty": "quantity", "unitprice": "unit_price",
-          "price": "unit_price", "currency": "currency"}  # fmt: skip
+LABELS = {"request": "number", "requester": "requester", "requestedby": "requester",
+          "email": "requester_email", "costcentre": "cost_centre", "costcenter": "cost_centre",
+          "vendor": "vendor_id", "category": "category", "item": "description",
+          "description": "description", "quantity": "quantity", "qty": "quantity",
+          "unitprice": "unit_price", "currency": "currency"}  # fmt: skip
 """What request forms call each field (`Cost centre:`, `Qty:`): letters only, lower case."""
+STEPS = {"auto": [], "manager": ["manager"], "manager_then_finance": ["manager", "finance"]}
+"""The approvals each route needs before the order, in order."""
 
 
 def form_of(text: str) -> dict[str, Any]:
@@ -55,15 +46,15 @@ def form_of(text: str) -> dict[str, Any]:
     return form
 
 
-def intake(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+def intake(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     """Read the request from its form or its file; a bad one becomes `errors`."""
     try:
         form = state.get("form")
         if form is None:
             server = runtime.server_info is not None
-            root = path_root(context_of(runtime).settings, under_server=server)
-            path = resolve_document_path(state.get("document_path", ""), root)
-            form = form_of(read_document(path).text)
+            root = document_input.path_root(_context(runtime).settings, under_server=server)
+            path = document_input.resolve_document_path(state.get("document_path", ""), root)
+            form = form_of(ingest.read_document(path).text)
         request = PurchaseRequest.model_validate(form)
     except ValidationError as error:
         wrong = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
@@ -73,33 +64,33 @@ def intake(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
     return {"request": request, "trail": [f"intake: {request.number} by {request.requester}"]}
 
 
-def check(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+def check(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     """Requester, vendor and budget against the books; reserve the amount for this run."""
-    context, request = context_of(runtime), _request(state)
-    with Session(context.engine) as session:
+    engine, request = _context(runtime).engine, _request(state)
+    with Session(engine) as session:
         centre = session.get(books.CostCentreRow, request.cost_centre)
-        vendor = get_vendor(session, request.vendor_id)
-    if centre is None:
-        return _refused("check", f"cost centre {request.cost_centre} does not exist")
-    if request.requester not in centre.members:
-        return _refused("check", f"{request.requester} may not order for {centre.id}")
-    if vendor is None:
-        return _refused("check", f"vendor {request.vendor_id} is not in the vendor master")
-    if request.currency != centre.currency:
-        return _refused(
-            "check", f"{centre.id} budgets in {centre.currency}, not {request.currency}"
-        )
-    verdict, detail = books.claim(context.engine, request, thread_id_of(runtime))
+        known_vendor = records.get_vendor(session, request.vendor_id) is not None
+    problems = [
+        f"cost centre {request.cost_centre} does not exist" if centre is None else "",
+        f"{request.requester} may not order for {request.cost_centre}"
+        if centre and request.requester not in centre.members else "",
+        "" if known_vendor else f"vendor {request.vendor_id} is not in the vendor master",
+        f"{centre.id} budgets in {centre.currency}, not {request.currency}"
+        if centre and centre.currency != request.currency else "",
+    ]  # fmt: skip
+    if any(problems):
+        return _refused("check", next(p for p in problems if p))
+    verdict, detail = books.claim(engine, request, thread_id_of(runtime))
     if verdict == "ordered":
         return _refused("check", f"duplicate request: {detail}")
-    if verdict != "owner":
+    if verdict != "owner":  # over budget, refused before, or another run's
         return {"route": "human_review", "route_reasons": [detail], "trail": [f"check: {detail}"]}
     return {"trail": [f"check: within budget, {detail}"]}
 
 
-def route(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+def route(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     """Auto under the limit for everyday categories; a manager; a manager then finance."""
-    limits, request = context_of(runtime).procurement, _request(state)
+    limits, request = _context(runtime).procurement, _request(state)
     if request.category in limits.finance_categories or request.amount > limits.finance_limit:
         chosen = "manager_then_finance"
     elif request.amount <= limits.auto_limit and request.category in limits.auto_categories:
@@ -110,17 +101,20 @@ def route(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
     return {"route": chosen, "route_reasons": [why], "trail": [f"route: {chosen} ({why})"]}
 
 
-def manager_approval(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+def manager_approval(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     return _approval("manager", MANAGER_ROLE, state, runtime)
 
 
-def finance_approval(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+def finance_approval(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     return _approval("finance", FINANCE_ROLE, state, runtime)
 
 
-def _approval(step: str, role: str, state: State, runtime: Runtime[Any]) -> dict[str, Any]:
-    """One step of the chain on the framework's gateway; an earlier step's approver is barred."""
-    request, engine, thread_id = _request(state), context_of(runtime).engine, thread_id_of(runtime)
+def _approval(
+    step: str, role: str, state: State, runtime: Runtime[ProcurementContext]
+) -> dict[str, Any]:
+    """One step of the chain on the framework's gateway; earlier steps' approvers are barred."""
+    request, engine = _request(state), _context(runtime).engine
+    thread_id = thread_id_of(runtime)
     owned = books.owned(engine, thread_id)
     assert owned is not None
     verdict = approval_gateway(
@@ -131,10 +125,8 @@ def _approval(step: str, role: str, state: State, runtime: Runtime[Any]) -> dict
             obligation=f"{owned.id}#{owned.claims}",
             amount=request.amount,
             currency=request.currency,
-            description=f"{step.title()} approval: order {request.quantity} x "
-            f"{request.description} at {request.unit_price} {request.currency} from "
-            f"{request.vendor_id} for {request.requester} ({request.cost_centre}); approve "
-            "or reject",
+            description=f"{step.title()} approval: {request.quantity} x {request.description}"
+            f" from {request.vendor_id} for {request.requester} ({request.cost_centre})",
             reasons=state.get("route_reasons") or [],
             document_path=state.get("document_path", ""),
             step=step,
@@ -143,26 +135,25 @@ def _approval(step: str, role: str, state: State, runtime: Runtime[Any]) -> dict
             on_request=lambda _: books.settle(engine, thread_id, "awaiting_approval"),
         ),
     )
-    decision = verdict.decision
-    outcome = (
-        "approved" if verdict.approved else "approval_rejected" if decision else "approval_expired"
-    )
+    done = "approved" if verdict.approved else f"approval_{verdict.outcome}"
+    decided = [verdict.decision] if verdict.decision else []
     return {
         "approval_request_id": verdict.request.id,
-        "outcome": outcome,
-        "approvals": [decision] if decision else [],
-        "trail": [f"{step}: {outcome}" + (f" by {decision.approver}" if decision else "")],
+        "outcome": done,
+        "approvals": decided,
+        "trail": [f"{step}: {done} " + " ".join(d.approver for d in decided)],
     }
 
 
-def order(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Create the order through the registry once every step approved it, in SQL's view."""
-    context, request, thread_id = context_of(runtime), _request(state), thread_id_of(runtime)
+def order(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
+    """Create the order through the registry once every step its route needs approved it,
+    as SQL tells it (the votes), then record it against the request."""
+    context, request, thread_id = _context(runtime), _request(state), thread_id_of(runtime)
     owned = books.owned(context.engine, thread_id)
     assert owned is not None
-    steps = {"auto": [], "manager": ["manager"]}.get(state.get("route", ""), ["manager", "finance"])
-    scope = f"{owned.id}#{owned.claims}"
-    terms = [votes.get_terms(context.engine, approval_id(thread_id, f"{scope}@{s}")) for s in steps]
+    steps = STEPS[route(state, runtime)["route"]]  # from the request, whatever state says
+    ids = [requests.approval_id(thread_id, f"{owned.id}#{owned.claims}@{step}") for step in steps]
+    terms = [votes.get_terms(context.engine, request_id) for request_id in ids]
     if any(t is None or votes.current_tally(context.engine, t).status != "approved" for t in terms):
         return _refused("order", f"not every step of {steps} approved this order")
     try:
@@ -179,7 +170,7 @@ def order(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
     return {"order": created, "outcome": "ordered", "trail": [f"order: {created.po_number}"]}
 
 
-def notify(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
+def notify(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     """Tell the requester how their request ended, once (ledgered)."""
     request, created = state.get("request"), state.get("order")
     if request is None:
@@ -187,22 +178,19 @@ def notify(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
     why = "; ".join(state.get("errors") or state.get("route_reasons") or [])
     ended = f"ordered as {created.po_number}" if created else f"{_outcome(state)} ({why})"
     body = f"Your purchase request {request.number}: {ended}."
-    email = Email(
-        to=request.requester_email, subject=f"Purchase request {request.number}", body=body
-    )
-    context_of(runtime).executor.execute(
-        SEND_EMAIL, email, CallScope(thread_id_of(runtime), "notify")
-    )
+    email = outbox.Email(to=request.requester_email, subject=f"Request {request.number}", body=body)
+    scope = CallScope(thread_id_of(runtime), "notify")
+    _context(runtime).executor.execute(outbox.TOOL_NAME, email, scope)
     return {"summary": body, "trail": [f"notify: {request.requester_email}"]}
 
 
-def audit(state: State, runtime: Runtime[Any]) -> dict[str, Any]:
-    """Settle the request's obligation in the books and record how the run ended."""
+def audit(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
+    """Settle the request in the books: a refusal sticks (its next run goes to a human)."""
     outcome = _outcome(state)
-    if outcome != "ordered":  # a refusal sticks: the next run of it goes to a human
+    if outcome != "ordered":
         refused = outcome in ("approval_rejected", "rejected") and state.get("request") is not None
         books.settle(
-            context_of(runtime).engine, thread_id_of(runtime), "refused" if refused else "closed"
+            _context(runtime).engine, thread_id_of(runtime), "refused" if refused else "closed"
         )
     return {"outcome": outcome, "trail": [f"audit: {outcome}"]}
 
@@ -215,15 +203,18 @@ def _outcome(state: State) -> str:
     return state.get("outcome") or "rejected"
 
 
+def _context(runtime: Runtime[ProcurementContext]) -> ProcurementContext:
+    return require_context(runtime, ProcurementContext)
+
+
 def _request(state: State) -> PurchaseRequest:
     request = state.get("request")
-    assert request is not None  # routing passes only read requests on
+    assert request is not None  # the graph passes only read requests on
     return request
 
 
 def _draft(request: PurchaseRequest, key: str) -> OrderDraft:
-    fields = request.model_dump(exclude={"number", "requester", "requester_email", "category"})
-    return OrderDraft(request_id=key, **fields)
+    return OrderDraft(**request.model_dump(exclude={"amount"}), request_id=key)
 
 
 def _refused(node: str, error: str) -> dict[str, Any]:

@@ -30,7 +30,6 @@ class CostCentreRow(Base):
     __tablename__ = "cost_centres"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
     budget: Mapped[Decimal]
     currency: Mapped[str] = mapped_column(String(3))
     members: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -80,12 +79,8 @@ def claim(engine: Engine, request: Any, thread_id: str) -> tuple[Verdict, str]:
             row = RequestRow(id=key, requester=request.requester, number=request.number, claims=0)
             session.add(row)
         row.claims += row.thread_id != thread_id
-        row.cost_centre, row.amount, row.thread_id, row.status = (
-            centre.id,
-            request.amount,
-            thread_id,
-            "open",
-        )
+        row.cost_centre, row.amount = centre.id, request.amount
+        row.thread_id, row.status = thread_id, "open"
         session.commit()
         return "owner", f"{left - request.amount} {centre.currency} left after it"
 

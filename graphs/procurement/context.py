@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from langgraph.runtime import Runtime
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graphs.procurement.tools import procurement_registry
-from nodes.context import AgentContext, require_context
+from nodes.context import AgentContext
 from tools.executor import ToolExecutor
 
 
@@ -35,7 +33,3 @@ class ProcurementContext(AgentContext):
         if self.tools is None:
             registry = procurement_registry(self.engine, self.procurement.auto_limit)
             self.tools = ToolExecutor(registry, self.engine)
-
-
-def context_of(runtime: Runtime[Any]) -> ProcurementContext:
-    return require_context(runtime, ProcurementContext)

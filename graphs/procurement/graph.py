@@ -8,7 +8,7 @@ person, on the same gateway. Whatever happens, the requester is told and the run
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
@@ -17,46 +17,51 @@ from langgraph.store.base import BaseStore
 
 from graphs.procurement import agents
 from graphs.procurement.context import ProcurementContext
-from graphs.procurement.state import InputState, State
+from graphs.procurement.state import State
 
 
-def after_approval(state: State, step: str) -> str:
+def after_intake(state: State) -> Literal["check", "notify"]:
+    return "notify" if state.get("errors") else "check"
+
+
+def after_check(state: State) -> Literal["route", "notify"]:
+    return "notify" if state.get("route") else "route"
+
+
+def after_route(state: State) -> Literal["order", "manager_approval"]:
+    return "order" if state.get("route") == "auto" else "manager_approval"
+
+
+def after_manager(state: State) -> Literal["finance_approval", "order", "notify"]:
     if state.get("outcome") != "approved":
         return "notify"
-    two_steps = step == "manager" and state.get("route") == "manager_then_finance"
-    return "finance_approval" if two_steps else "order"
+    return "finance_approval" if state.get("route") == "manager_then_finance" else "order"
+
+
+def after_finance(state: State) -> Literal["order", "notify"]:
+    return "order" if state.get("outcome") == "approved" else "notify"
 
 
 def build_graph(
     checkpointer: BaseCheckpointSaver | None = None, store: BaseStore | None = None
-) -> CompiledStateGraph[State, ProcurementContext, InputState, Any]:
+) -> CompiledStateGraph[State, ProcurementContext, State, Any]:
     """Wire the agents; compile with `checkpointer` (durable runs, approvals) and `store`."""
-    builder = StateGraph(State, context_schema=ProcurementContext, input_schema=InputState)
-    for name in ("intake", "check", "route", "manager_approval", "finance_approval"):
-        builder.add_node(name, getattr(agents, name))
-    for name in ("order", "notify", "audit"):
-        builder.add_node(name, getattr(agents, name))
+    builder = StateGraph(State, context_schema=ProcurementContext)
+    builder.add_node("intake", agents.intake)
+    builder.add_node("check", agents.check)
+    builder.add_node("route", agents.route)
+    builder.add_node("order", agents.order)
+    builder.add_node("notify", agents.notify)
+    builder.add_node("manager_approval", agents.manager_approval)
+    builder.add_node("finance_approval", agents.finance_approval)
+    builder.add_node("audit", agents.audit)
 
     builder.add_edge(START, "intake")
-    builder.add_conditional_edges(
-        "intake", lambda s: "notify" if s.get("errors") else "check", ["check", "notify"]
-    )
-    builder.add_conditional_edges(
-        "check", lambda s: "notify" if s.get("route") else "route", ["route", "notify"]
-    )
-    builder.add_conditional_edges(
-        "route",
-        lambda s: "order" if s.get("route") == "auto" else "manager_approval",
-        ["order", "manager_approval"],
-    )
-    builder.add_conditional_edges(
-        "manager_approval",
-        lambda s: after_approval(s, "manager"),
-        ["finance_approval", "order", "notify"],
-    )
-    builder.add_conditional_edges(
-        "finance_approval", lambda s: after_approval(s, "finance"), ["order", "notify"]
-    )
+    builder.add_conditional_edges("intake", after_intake)
+    builder.add_conditional_edges("check", after_check)
+    builder.add_conditional_edges("route", after_route)
+    builder.add_conditional_edges("manager_approval", after_manager)
+    builder.add_conditional_edges("finance_approval", after_finance)
     builder.add_edge("order", "notify")
     builder.add_edge("notify", "audit")
     builder.add_edge("audit", END)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import operator
 from decimal import Decimal
-from typing import Annotated, Any, NotRequired
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, Field, model_validator
 from typing_extensions import TypedDict
 
-from graphs.procurement.tools import OrderCreated
 from tools.approval.requests import ApprovalDecision
 
 
@@ -27,20 +26,25 @@ class PurchaseRequest(BaseModel):
     unit_price: Decimal = Field(gt=0)
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def amount(self) -> Decimal:
-        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+    amount: Decimal = Field(Decimal(0), description="quantity x unit price, never the form's")
+
+    @model_validator(mode="after")
+    def _amount(self) -> PurchaseRequest:
+        self.amount = (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+        return self
 
 
-class InputState(TypedDict):
-    """A request as a JSON form (any client, the server's too) or a file (CLI: text, .eml)."""
-
-    form: NotRequired[dict[str, Any]]
-    document_path: NotRequired[str]
+class OrderCreated(BaseModel):
+    po_number: str
+    amount: Decimal
+    currency: str
+    replayed: bool = False
 
 
 class State(TypedDict, total=False):
+    """A run's input is a JSON `form` (any client, the server's too) or a file's
+    `document_path` (CLI: text, .eml, .json); the rest the agents write."""
+
     form: dict[str, Any]
     document_path: str
     request: PurchaseRequest | None

@@ -8,10 +8,12 @@ request's obligation), and the ERP's order number is derived from that key too.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import Engine
 
+from graphs.procurement.state import OrderCreated, PurchaseRequest
 from tools.integrations.outbox import email_tool
 from tools.integrations.records import POLineRow, PurchaseOrderRow
 from tools.registry import ApprovalPolicy, ToolRegistry, ToolSpec
@@ -21,30 +23,16 @@ CREATE_ORDER = "erp.create_purchase_order"
 MANAGER_ROLE, FINANCE_ROLE = "procurement_manager", "finance_approver"
 
 
-class OrderDraft(BaseModel):
-    """The purchase order to create: one line, for the request (`request_id`) it fulfils."""
+class OrderDraft(PurchaseRequest):
+    """The purchase order to create, for the request (`request_id`, its obligation) it fulfils."""
 
-    request_id: str
-    vendor_id: str
-    cost_centre: str
-    description: str = Field(max_length=300)
-    quantity: Decimal = Field(gt=0)
-    unit_price: Decimal = Field(gt=0)
-    amount: Decimal = Field(gt=0)
-    currency: str
-
-
-class OrderCreated(BaseModel):
-    po_number: str
-    amount: Decimal
-    currency: str
-    replayed: bool = False
+    request_id: str = Field(max_length=64)
 
 
 def create_order(engine: Engine, draft: OrderDraft, *, idempotency_key: str) -> OrderCreated:
     """Insert the order unless this key made it already (then return that one)."""
     number = f"PO-{idempotency_key[:10].upper()}"
-    line = POLineRow(line_no=1, sku=draft.request_id[:64], **draft.model_dump(include=LINE))
+    line = POLineRow(line_no=1, sku=draft.request_id, **draft.model_dump(include=LINE))
     row = PurchaseOrderRow(number=number, vendor_id=draft.vendor_id, currency=draft.currency)
     row.lines = [line]
     stored, replayed = add_once(engine, row, PurchaseOrderRow.number)
@@ -57,14 +45,11 @@ LINE = {"description", "quantity", "unit_price"}
 
 
 def procurement_registry(engine: Engine, auto_limit: Decimal) -> ToolRegistry:
-    def handler(args: OrderDraft, *, idempotency_key: str) -> OrderCreated:
-        return create_order(engine, args, idempotency_key=idempotency_key)
-
     order = ToolSpec(
         name=CREATE_ORDER,
         description="Create a purchase order in the ERP for an approved purchase request.",
         args_schema=OrderDraft,
-        handler=handler,
+        handler=partial(create_order, engine),
         side_effect="money",
         policy=ApprovalPolicy.amount_over(auto_limit, role=MANAGER_ROLE),
         result_schema=OrderCreated,

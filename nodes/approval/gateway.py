@@ -86,6 +86,13 @@ class Verdict:
     def approved(self) -> bool:
         return self.decision is not None and self.decision.action != "reject"
 
+    @property
+    def outcome(self) -> str:
+        """`approved`, `rejected`, or `expired` (nobody decided in time)."""
+        if self.decision is None:
+            return "expired"
+        return "approved" if self.approved else "rejected"
+
 
 def approval_gateway(runtime: Runtime[Any], proposal: Proposal) -> Verdict:
     """Hold the proposal at `interrupt()` until its request is decided (or has expired)."""

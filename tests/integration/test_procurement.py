@@ -19,6 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.settings import Settings
+from observability.evaluation import evaluate, load_dataset, metrics
+from observability.queries import thread_traces
+from overture.eval_runner import workflow_runner
 from overture.runtime import App, open_app
 from overture.service import RunOutcome, decision, process_document, recover, resume_approval
 from overture.workflows import workflow_spec
@@ -208,3 +211,22 @@ def test_a_crash_around_the_order_then_recover_orders_once(
     assert orders(app) == 1
     assert run(app, OFFICE).status == "rejected"  # and a rerun is a duplicate
     assert orders(app) == 1
+
+
+def test_procurement_is_evaluated_like_accounts_payable(tmp_path: Path) -> None:
+    dataset = SAMPLES / "eval" / "procurement.jsonl"
+    settings = Settings(home=tmp_path / ".overture")
+    with workflow_runner(settings, "procurement") as run_document:
+        results = evaluate(load_dataset(dataset), run_document, dataset, "request")
+    scores = metrics(results)
+    assert scores["route_accuracy"] == 1.0 and scores["field_accuracy"] == 1.0
+    assert scores["error_rate"] == 0.0
+
+
+def test_a_procurement_run_is_traced_under_its_workflow(app: App) -> None:
+    done = run(app, OFFICE)
+    (root,) = thread_traces(app.engine, done.thread_id)
+    assert root.name == "procurement" and "workflow:procurement" in root.tags
+    assert {"intake", "check", "route", "order", "notify", "audit"} <= {
+        child.name for child in root.children
+    }
