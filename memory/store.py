@@ -44,7 +44,7 @@ from langgraph.store.base import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from core.db import make_engine
+from core.db import make_engine, settings_engine
 from memory import store_read, store_write
 from memory.errors import StoreSchemaMismatch
 from memory.filters import decode_namespace
@@ -432,9 +432,7 @@ async def lifespan_store(settings: Any = None) -> AsyncIterator[SQLVectorStore]:
     from core.settings import get_settings
 
     settings = settings or get_settings()
-    engine = make_engine(
-        settings.resolved_database_url(), sqlite_synchronous=settings.sqlite_synchronous
-    )
+    engine = settings_engine(settings)
     store = configured_store(engine, settings)
     try:
         await asyncio.to_thread(store.setup)
