@@ -2,8 +2,8 @@
 
 No `alembic.ini`: the config is built here, and the migration environment receives our
 connection (so the per-dialect engine settings of `core.db` apply). A workflow with tables
-of its own keeps its migrations beside its code, as a branch of their own (its first revision
-revises none, under a branch label); the application passes their folders as `locations`.
+of its own keeps its migrations beside its code, with a version table of their own (its first
+revision revises none); the application passes their folders as `locations`.
 Concurrent start-ups (several CLI processes) serialise on a database lock on PostgreSQL and
 MariaDB; on SQLite the first writer wins and the busy timeout holds the others until it
 commits.
@@ -11,7 +11,6 @@ commits.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,39 +30,38 @@ _LOCK_NAME = "overture_migrations"
 _LOCK_ID = 7_313_001  # pg_advisory_xact_lock key; any constant unique to Overture
 
 
-def alembic_config(connection: Connection | None = None, locations: Sequence[Path] = ()) -> Config:
-    """An Alembic config pointing at tools/migrations (and the workflows' `locations`),
-    optionally bound to a connection."""
+def alembic_config(
+    connection: Connection | None = None,
+    versions: Path | None = None,
+    version_table: str = VERSION_TABLE,
+) -> Config:
+    """An Alembic config for tools/migrations, or for a workflow's own `versions` folder
+    (the same environment, its own version table), optionally bound to a connection."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    if locations:
-        folders = [MIGRATIONS / "versions", *locations]
+    if versions is not None:
         config.set_main_option("path_separator", "os")
-        config.set_main_option("version_locations", os.pathsep.join(str(f) for f in folders))
+        config.set_main_option("version_locations", str(versions))
+    config.attributes["version_table"] = version_table
     if connection is not None:
         config.attributes["connection"] = connection
     return config
 
 
-def head_revision() -> str | None:
-    """The head of Overture's own migrations (tools/migrations)."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revision(versions: Path | None = None) -> str | None:
+    """The head of Overture's migrations (tools/migrations), or of a workflow's."""
+    return ScriptDirectory.from_config(alembic_config(None, versions)).get_current_head()
 
 
-def head_revisions(locations: Sequence[Path] = ()) -> set[str]:
-    return set(ScriptDirectory.from_config(alembic_config(None, locations)).get_heads())
+def current_revision(connection: Connection, version_table: str = VERSION_TABLE) -> str | None:
+    context = MigrationContext.configure(connection, opts={"version_table": version_table})
+    return context.get_current_revision()
 
 
-def current_revision(connection: Connection) -> str | None:
-    """The database's revision of Overture's own branch."""
-    ours = set(ScriptDirectory.from_config(alembic_config()).walk_revisions())
-    names = {script.revision for script in ours}
-    return next((r for r in current_revisions(connection) if r in names), None)
-
-
-def current_revisions(connection: Connection) -> set[str]:
-    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-    return set(context.get_current_heads())
+def workflow_version_table(versions: Path) -> str:
+    """Where a workflow's revision is kept: apart from Overture's, so a process that knows
+    only Overture's migrations never meets a revision it cannot place."""
+    return f"{VERSION_TABLE}_{versions.parent.name}"
 
 
 def _adopt_legacy_revision(connection: Connection) -> None:
@@ -85,23 +83,25 @@ def _adopt_legacy_revision(connection: Connection) -> None:
     )
 
 
-def upgrade(engine: Engine, revision: str = "heads", locations: Sequence[Path] = ()) -> None:
-    """Bring the application tables (and those of the workflows' migration `locations`) to
-    `revision`; a no-op (one query) when already there. A database that also holds a
-    workflow's branch not named here is left as it is."""
-    heads = head_revisions(locations)
-    with engine.connect() as connection:
-        if revision in ("head", "heads") and heads <= current_revisions(connection):
-            return
-    with engine.begin() as connection:
-        dialect = connection.dialect.name
-        if dialect == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
-        elif dialect in {"mysql", "mariadb"}:
-            connection.execute(text("SELECT GET_LOCK(:n, 120)"), {"n": _LOCK_NAME})
-        try:
-            _adopt_legacy_revision(connection)
-            command.upgrade(alembic_config(connection, locations), revision)
-        finally:
-            if dialect in {"mysql", "mariadb"}:
-                connection.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": _LOCK_NAME})
+def upgrade(engine: Engine, revision: str = "head", locations: Sequence[Path] = ()) -> None:
+    """Bring the application tables to `revision`, then each workflow's own (its migrations
+    folder in `locations`) to its head; a no-op (one query each) when already there."""
+    targets: list[tuple[Path | None, str, str]] = [(None, VERSION_TABLE, revision)]
+    targets += [(folder, workflow_version_table(folder), "head") for folder in locations]
+    for versions, table, target in targets:
+        with engine.connect() as connection:
+            if target == "head" and current_revision(connection, table) == head_revision(versions):
+                continue
+        with engine.begin() as connection:
+            dialect = connection.dialect.name
+            if dialect == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_ID})
+            elif dialect in {"mysql", "mariadb"}:
+                connection.execute(text("SELECT GET_LOCK(:n, 120)"), {"n": _LOCK_NAME})
+            try:
+                if versions is None:
+                    _adopt_legacy_revision(connection)
+                command.upgrade(alembic_config(connection, versions, table), target)
+            finally:
+                if dialect in {"mysql", "mariadb"}:
+                    connection.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": _LOCK_NAME})

@@ -1,5 +1,5 @@
 """Procurement's books (graphs/procurement/books.py): cost centres, and the requests
-committed against their budgets. Its own branch (`procurement`), after Overture's 0007.
+committed against their budgets. Its own history (tools/migrate.py), after Overture's.
 
 Revision ID: p001
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 from graphs.procurement.books import CostCentreRow, RequestRow
 
-revision, down_revision, branch_labels, depends_on = "p001", None, ("procurement",), "0007"
+revision, down_revision, branch_labels, depends_on = "p001", None, None, None
 
 
 def upgrade() -> None:  # the tables as books.py defined them at this revision
