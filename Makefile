@@ -38,7 +38,7 @@ setup-cluster: $(CLUSTER_STAMP)
 setup-local: $(LOCAL_STAMP)
 
 # Headless Chromium opens the HTML trace page in tests/integration/test_trace_sink.py.
-# Tesseract OCR (English, German, French) reads scans and images in ingestion (nodes/_ocr.py).
+# Tesseract OCR (English, German, French) reads scans and images in ingestion (nodes/ingestion/_ocr.py).
 TESSERACT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra
 system-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && \

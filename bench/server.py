@@ -1,10 +1,10 @@
 """Benchmark: invoices submitted concurrently through langgraph-sdk to 1 and to 2 Aegra replicas.
 
-For each replica count, on a fresh PostgreSQL database (seeded, migrated once as `make
-cluster` does): N distinct clean text invoices (tools/sample_invoices.py, each with its own
+For each replica count, on a fresh PostgreSQL database (seeded, migrated once as `make cluster`
+does): N distinct clean text invoices (tools/integrations/sample_invoices.py, each with its own
 number and date) are submitted at once, each as its own thread; each run waits at the approval
-gateway (the replicas run with `OVERTURE_APPROVAL_THRESHOLD=1000`), and is approved with a
-standard HITL decision as soon as its interrupt is seen. Reported per replica count:
+gateway (the replicas run with `OVERTURE_APPROVAL_THRESHOLD=1000`), and is approved with a standard
+HITL decision as soon as its interrupt is seen. Reported per replica count:
 
   throughput   invoices paid per second, from the first submission to the last payment
   interrupt    p50 / p95 seconds from submission to the approval interrupt

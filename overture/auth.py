@@ -1,19 +1,19 @@
 """Who may call the LangGraph server, and which threads they see (`langgraph.json` `auth`).
 
-Users are the approvers of tools/approvers.py, authenticated by an API key from
-tools/api_keys.py (`Authorization: Bearer ovt_...` or `X-Api-Key: ovt_...`). A thread belongs
-to whoever created it (`metadata.owner`); besides its owner, a user holding the role a pending
-approval on that thread requires may read it and resume it. A resume's approver is always the
-authenticated user: the name a client puts in the decision is overwritten here, and again by
-the approval node from the run's server info (nodes/approval.py), so neither alone is trusted.
+Users are the approvers of tools/approval/approvers.py, authenticated by an API key from
+tools/api_keys.py (`Authorization: Bearer ovt_...` or `X-Api-Key: ovt_...`). A thread belongs to
+whoever created it (`metadata.owner`); besides its owner, a user holding the role a pending approval
+on that thread requires may read it and resume it. A resume's approver is always the authenticated
+user: the name a client puts in the decision is overwritten here, and again by the approval node
+from the run's server info (graphs/accounts_payable/approval.py), so neither alone is trusted.
 
 State is not a trust boundary (issue 11, item 11): every graph served here (langgraph.json:
-accounts_payable, supervisor) moves money or sends mail, so no client may steer one. A run
-starts from `input` or resumes an approval with `command={"resume": <decision>}`; a command
-carrying `goto` or `update`, a client-chosen `interrupt_before`/`interrupt_after` or
-`checkpoint_id`, and any write of thread state (`threads.update_state`, bulk updates, a thread
-created with `supersteps`) answer 403. A graph without side effects added later would need its
-own exemption here.
+accounts_payable, supervisor, procurement) moves money, orders goods or sends mail, so no
+client may steer one. A run starts from `input` or resumes an approval with
+`command={"resume": <decision>}`; a command carrying `goto` or `update`, a client-chosen
+`interrupt_before`/`interrupt_after`, `checkpoint_id` or `context`, and any write of thread
+state (`threads.update_state`, bulk updates, a thread created with `supersteps`) answer 403.
+A graph without side effects added later would need its own exemption here.
 
 Both servers run this module. `langgraph dev` scopes nothing itself; Aegra (aegra.json) scopes
 every thread and run to the `identity` an authentication returns, so a thread would be its
@@ -120,7 +120,7 @@ def may_decide(engine: Engine, user_id: str, thread_id: str) -> bool:
     """True when the thread waits on an approval whose role `user_id` holds (actively).
 
     The amount limit, expiry, self-approval and two-person rules are the approval policy's
-    (tools/approval_policy.py), checked by the node when the decision arrives.
+    (tools/approval/policy.py), checked by the node when the decision arrives.
     """
     roles = pending_roles(engine, thread_id)
     if not roles:
@@ -197,6 +197,8 @@ def steering(kwargs: dict[str, Any]) -> str | None:
     for key in _STEERING_KWARGS:
         if kwargs.get(key):
             return f"`{key}`"
+    if kwargs.get("context"):  # the server copies it into `configurable` (checkpoint_id, ...)
+        return "a `context` (the application gives every run its context)"
     config = kwargs.get("config")
     configurable = config.get("configurable") if isinstance(config, dict) else None
     if isinstance(configurable, dict) and configurable.get("checkpoint_id"):

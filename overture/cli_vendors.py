@@ -1,7 +1,8 @@
 """`overture vendors`: the vendor master's bank details, changed only by two people.
 
 `propose-iban` records a new IBAN (validated by schwifty); `confirm` applies it, by a different
-authenticated user. Payments always go to the vendor master's account (tools/vendor_changes.py).
+authenticated user. Payments always go to the vendor master's account
+(tools/integrations/vendor_changes.py).
 """
 
 from __future__ import annotations

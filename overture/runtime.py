@@ -72,15 +72,17 @@ class App:
         return dataclasses.replace(self, workflows={**self.workflows, name: workflow})
 
     def workflow_of(self, thread_id: str) -> Workflow:
-        """The workflow a thread runs: as the run log recorded it, else by its id's prefix
-        (a server thread is in no run log; its id has no prefix: accounts payable)."""
+        """The workflow a thread runs: as the run log recorded it, else by its id's prefix,
+        else (a server thread: in no run log, no prefix) the graph its checkpoints name."""
         entry = run_log.get(self.engine, thread_id)
         if entry is not None and entry.workflow in self.workflows:
             return self.workflows[entry.workflow]
         for spec in WORKFLOWS.values():
             if thread_id.startswith(spec.thread_prefix) and spec.name in self.workflows:
                 return self.workflows[spec.name]
-        return self.workflow("accounts_payable")
+        latest = self.checkpointer.get_tuple({"configurable": {"thread_id": thread_id}})
+        graph_id = latest.metadata.get("graph_id") if latest else None
+        return self.workflows.get(str(graph_id)) or self.workflow("accounts_payable")
 
     def config(self, thread_id: str, *, document: str | None = None) -> RunnableConfig:
         """The run config: the thread, and tracing (local SQL sink; LangSmith when its env

@@ -168,7 +168,9 @@ def reconcile_approvals(app: App) -> list[Recovery]:
             approvals.close_pending(
                 app.engine, request.id, "stale", "system", "no run waits on it any more"
             )
-            obligations.close(app.engine, request.thread_id, "approval_stale")
+            release = workflow_spec(app.workflow_of(request.thread_id).name).release
+            if release is not None:
+                release(app.engine, request.thread_id, "approval_stale")
             done.append(
                 Recovery(thread_id=request.thread_id, action="stale", approval_id=request.id)
             )
@@ -198,7 +200,8 @@ def _waits_on(app: App, thread_id: str, approval_id: str) -> bool:
 
 
 def _barred(state: StateSnapshot, approval_id: str) -> list[str]:
-    """Who may not decide `approval_id`, as its gateway said (an earlier step's approvers)."""
+    """Who may not decide `approval_id`, as its gateway said (its requester, an earlier step's
+    approvers)."""
     for item in state.interrupts:
         if isinstance(item.value, dict) and item.value.get("approval_id") == approval_id:
             return list(item.value.get("barred") or [])
@@ -214,12 +217,9 @@ def _asks_for(state: StateSnapshot, approval_id: str) -> bool:
 
 
 def _end_expired(app: App, thread_id: str, document_path: str) -> RunOutcome | None:
-    """Let a run whose request expired end: its gateway sees `expired` and pays nothing."""
+    """Let a run whose request expired end: its gateway sees `expired` and runs nothing."""
     workflow = app.workflow_of(thread_id)
-    if (
-        workflow.name != "accounts_payable"
-        or not workflow.graph.get_state(app.config(thread_id)).next
-    ):
+    if workflow.name == "supervisor" or not workflow.graph.get_state(app.config(thread_id)).next:
         return None
     return _finish(app, thread_id, document_path, None)
 
@@ -289,7 +289,7 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
     terms = approval_votes.get_terms(app.engine, approval_id)
     if terms is not None and approval_votes.current_tally(app.engine, terms).status != "pending":
         # decided, but the approver's process died before its run moved on: finish the run
-        # with the recorded decision (nodes/approval.py), then say who decided
+        # with the recorded decision (graphs/accounts_payable/approval.py), then say who decided
         _continue_logged(app, request.thread_id, request.document_path, None)
         tally = approval_votes.current_tally(app.engine, terms)
         raise AlreadyDecided(request.call.tool, approval_id, tally.status, tally.deciders)
@@ -318,8 +318,8 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
     if checked.approver in barred:  # the gateway refuses it too; say so before resuming
         raise InvalidDecision(
             approval_id,
-            f"{checked.approver} decided an earlier step of this approval; this step needs a "
-            "different person",
+            f"{checked.approver} may not decide this step: they asked for it or decided an "
+            "earlier step; a different person must",
         )
     command: Command[Any] = Command(resume=checked.model_dump(mode="json"))
     return _continue_logged(app, request.thread_id, request.document_path, command)

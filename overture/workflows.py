@@ -25,7 +25,7 @@ from graphs.accounts_payable import prompts as accounts_payable_prompts
 from graphs.accounts_payable.context import Context
 from graphs.accounts_payable.state import STATE_TYPES
 from graphs.procurement import graph as procurement
-from graphs.procurement.books import load_books
+from graphs.procurement.books import load_books, settle
 from graphs.procurement.context import ProcurementContext
 from graphs.procurement.state import STATE_TYPES as PROCUREMENT_STATE_TYPES
 from graphs.supervisor import graph as supervisor
@@ -37,6 +37,7 @@ from nodes.ingestion import prompts as ingestion_prompts
 from nodes.ingestion.extraction import RulesExtractor
 from nodes.ingestion.llm_extraction import LLMExtractor
 from overture.models import make_chat_model
+from tools import obligations
 
 Graph = CompiledStateGraph[Any, Any, Any, Any]
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -57,6 +58,9 @@ class WorkflowSpec:
     """The workflow's own Alembic branch, when it keeps tables of its own."""
     seed: Callable[[Engine], None] | None = None
     """Loads the workflow's sample books (`overture seed`, the demo, the notebooks)."""
+    release: Callable[[Engine, str, str], None] | None = None
+    """Frees what a run holds (its obligation) when it can no longer finish: (engine, thread
+    id, outcome); `overture recover` calls it for a request no run waits on any more."""
     extracted: str = "invoice"
     """The state key holding what the workflow read from its document (evaluation scores it)."""
 
@@ -124,6 +128,7 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
                 **accounts_payable_prompts.PROMPT_VERSIONS,
             },
             thread_prefix="ap-",
+            release=obligations.close,
         ),
         WorkflowSpec(
             name="supervisor",
@@ -136,6 +141,7 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
                 **supervisor_prompts.PROMPT_VERSIONS,
             },
             thread_prefix="sup-",
+            release=obligations.close,
         ),
         WorkflowSpec(
             name="procurement",
@@ -147,6 +153,7 @@ WORKFLOWS: dict[str, WorkflowSpec] = {
             migrations=Path(procurement.__file__).parent / "migrations",
             seed=lambda engine: load_books(engine, EXAMPLES / "procurement" / "books.json"),
             extracted="request",
+            release=lambda engine, thread_id, _: settle(engine, thread_id, "closed"),
         ),
     )
 }

@@ -1,9 +1,9 @@
 """API keys: the bearer tokens the LangGraph server authenticates users with.
 
-A token belongs to one user of the approvers table (tools/approvers.py), so the server knows
-who calls and what they may approve. Only the SHA-256 of a token is stored: a leaked database
-does not leak working credentials, and the 256-bit random token needs no slow hash (there is
-nothing to brute-force, unlike a password). The plain token is shown once, at creation.
+A token belongs to one user of the approvers table (tools/approval/approvers.py), so the server
+knows who calls and what they may approve. Only the SHA-256 of a token is stored: a leaked database
+does not leak working credentials, and the 256-bit random token needs no slow hash (there is nothing
+to brute-force, unlike a password). The plain token is shown once, at creation.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """One audit record per finished run, in SQL: what came in, what was decided, by whom, paid how.
 
-The audit agent writes it (nodes/audit.py); `overture approvals` lists the runs held for
-human review from it and `overture show` prints it. Upserted by thread, so an audit node that
-runs twice (a retry) leaves one record.
+The audit agent writes it (graphs/accounts_payable/audit.py); `overture approvals` lists the runs
+held for human review from it and `overture show` prints it. Upserted by thread, so an audit node
+that runs twice (a retry) leaves one record.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """The execution ledger: every side-effecting tool call runs at most once per idempotency key.
 
-LangGraph re-runs an interrupted node from its start, and a crash between a side effect and
-the next checkpoint replays the step on resume. The ledger makes that harmless: the key is
-derived from (thread, node, tool, canonical arguments), so a replay finds the row of the
-first attempt. A `succeeded` row returns its recorded result without calling again; a
-`pending` row (its process died mid-call) or a `failed` one is called again *with the same
-key*, which the external API honours (tools/payments.py), so the effect still happens once.
+LangGraph re-runs an interrupted node from its start, and a crash between a side effect and the next
+checkpoint replays the step on resume. The ledger makes that harmless: the key is derived from
+(thread, node, tool, canonical arguments), so a replay finds the row of the first attempt. A
+`succeeded` row returns its recorded result without calling again; a `pending` row (its process died
+mid-call) or a `failed` one is called again *with the same key*, which the external API honours
+(tools/integrations/payments.py), so the effect still happens once.
 
 Concurrency: a unique key makes the row exist once; while a call runs its row is locked
 (`SELECT ... FOR UPDATE` on PostgreSQL and MariaDB, a file lock on SQLite: tools/locks.py),

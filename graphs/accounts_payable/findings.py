@@ -1,7 +1,8 @@
 """What verification found: typed findings and the report routing decides on.
 
-Kept apart from nodes/verification.py so routing, audit and the CLI read the report without
-importing the checks (and the `llm` strategy of a later issue can produce the same report).
+Kept apart from graphs/accounts_payable/verification.py so routing, audit and the CLI read the
+report without importing the checks (and the `llm` strategy of a later issue can produce the same
+report).
 """
 
 from __future__ import annotations

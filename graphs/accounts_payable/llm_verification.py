@@ -1,9 +1,9 @@
 """The `llm` verification strategy: a tool-calling agent that investigates, never decides.
 
-The rules checks (nodes/verification.py) stay authoritative; the agent can only add
-concerns, each of which sends the run to a human. It holds the read-only record tools alone
-(tools/read_tools.py), so whatever a document persuades it to try, it has nothing that moves
-money: such a call is refused by the executor and lands in the audit trail.
+The rules checks (graphs/accounts_payable/verification.py) stay authoritative; the agent can only
+add concerns, each of which sends the run to a human. It holds the read-only record tools alone
+(tools/integrations/read_tools.py), so whatever a document persuades it to try, it has nothing that
+moves money: such a call is refused by the executor and lands in the audit trail.
 """
 
 from __future__ import annotations

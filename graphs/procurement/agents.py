@@ -12,12 +12,14 @@ from langgraph.runtime import Runtime
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from core.domain import PurchaseOrder
 from core.errors import OvertureError
 from graphs.procurement import books
 from graphs.procurement.context import ProcurementContext
-from graphs.procurement.state import OrderCreated, PurchaseRequest, State
-from graphs.procurement.tools import CREATE_ORDER, FINANCE_ROLE, MANAGER_ROLE, OrderDraft
+from graphs.procurement.state import PurchaseRequest, State
+from graphs.procurement.tools import CREATE_ORDER, OrderDraft
 from nodes.approval.gateway import Proposal, approval_gateway
+from nodes.approval.identity import server_user
 from nodes.context import require_context, thread_id_of
 from nodes.ingestion import document_input, ingest
 from tools.approval import requests, votes
@@ -56,6 +58,9 @@ def intake(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]
             path = document_input.resolve_document_path(state.get("document_path", ""), root)
             form = form_of(ingest.read_document(path).text)
         request = PurchaseRequest.model_validate(form)
+        user = server_user(runtime)
+        if user is not None and user != request.requester:
+            raise ValueError(f"{user} cannot ask on behalf of {request.requester}")
     except ValidationError as error:
         wrong = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         return _refused("intake", f"the request is incomplete or wrong: {wrong}")
@@ -84,7 +89,8 @@ def check(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     if verdict == "ordered":
         return _refused("check", f"duplicate request: {detail}")
     if verdict != "owner":  # over budget, refused before, or another run's
-        return {"route": "human_review", "route_reasons": [detail], "trail": [f"check: {detail}"]}
+        held = {"route": "human_review", "outcome": "held_for_review"}
+        return {**held, "route_reasons": [detail], "trail": [f"check: {detail}"]}
     return {"trail": [f"check: within budget, {detail}"]}
 
 
@@ -101,18 +107,11 @@ def route(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     return {"route": chosen, "route_reasons": [why], "trail": [f"route: {chosen} ({why})"]}
 
 
-def manager_approval(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
-    return _approval("manager", MANAGER_ROLE, state, runtime)
-
-
-def finance_approval(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
-    return _approval("finance", FINANCE_ROLE, state, runtime)
-
-
-def _approval(
+def approval(
     step: str, role: str, state: State, runtime: Runtime[ProcurementContext]
 ) -> dict[str, Any]:
-    """One step of the chain on the framework's gateway; earlier steps' approvers are barred."""
+    """One step of the chain (the graph binds `step` and `role`) on the framework's gateway;
+    the requester and an earlier step's approvers are barred from it."""
     request, engine = _request(state), _context(runtime).engine
     thread_id = thread_id_of(runtime)
     owned = books.owned(engine, thread_id)
@@ -131,7 +130,7 @@ def _approval(
             document_path=state.get("document_path", ""),
             step=step,
             role=role,
-            barred=[d.approver for d in state.get("approvals") or []],
+            barred=[request.requester, *_decided(engine, thread_id, owned, "manager")[1]],
             on_request=lambda _: books.settle(engine, thread_id, "awaiting_approval"),
         ),
     )
@@ -152,31 +151,31 @@ def order(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     owned = books.owned(context.engine, thread_id)
     assert owned is not None
     steps = STEPS[route(state, runtime)["route"]]  # from the request, whatever state says
-    ids = [requests.approval_id(thread_id, f"{owned.id}#{owned.claims}@{step}") for step in steps]
-    terms = [votes.get_terms(context.engine, request_id) for request_id in ids]
-    if any(t is None or votes.current_tally(context.engine, t).status != "approved" for t in terms):
-        return _refused("order", f"not every step of {steps} approved this order")
+    decided = [_decided(context.engine, thread_id, owned, step) for step in steps]
+    names = [name for _, approvers in decided for name in approvers]
+    if not all(a for _, a in decided) or len(set(names)) < len(names) or request.requester in names:
+        return _refused("order", f"{steps} were not each approved by other people: {names}")
+    if (owned.amount, owned.cost_centre) != (request.amount, request.cost_centre):
+        return _refused("order", "the request differs from the one its budget was checked for")
     try:
         done = context.executor.execute(
             CREATE_ORDER,
             _draft(request, owned.id),
             CallScope(thread_id, "order", obligation=owned.id),
-            approval=terms[-1] if terms else None,
+            approval=decided[-1][0] if decided else None,
         )
     except ToolCallRefused as refusal:
         return _refused("order", f"the order was refused: {refusal}")
-    created = OrderCreated.model_validate(done.result)
-    books.settle(context.engine, thread_id, "ordered", created.po_number)
-    return {"order": created, "outcome": "ordered", "trail": [f"order: {created.po_number}"]}
+    created = PurchaseOrder.model_validate(done.result)
+    books.settle(context.engine, thread_id, "ordered", created.number)
+    return {"order": created, "outcome": "ordered", "trail": [f"order: {created.number}"]}
 
 
 def notify(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     """Tell the requester how their request ended, once (ledgered)."""
-    request, created = state.get("request"), state.get("order")
-    if request is None:
-        return {"summary": "; ".join(state.get("errors") or []), "trail": ["notify: no requester"]}
+    request, created = _request(state), state.get("order")
     why = "; ".join(state.get("errors") or state.get("route_reasons") or [])
-    ended = f"ordered as {created.po_number}" if created else f"{_outcome(state)} ({why})"
+    ended = f"ordered as {created.number}" if created else f"{state.get('outcome')} ({why})"
     body = f"Your purchase request {request.number}: {ended}."
     email = outbox.Email(to=request.requester_email, subject=f"Request {request.number}", body=body)
     scope = CallScope(thread_id_of(runtime), "notify")
@@ -186,21 +185,22 @@ def notify(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]
 
 def audit(state: State, runtime: Runtime[ProcurementContext]) -> dict[str, Any]:
     """Settle the request in the books: a refusal sticks (its next run goes to a human)."""
-    outcome = _outcome(state)
+    outcome = state.get("outcome", "rejected")
     if outcome != "ordered":
         refused = outcome in ("approval_rejected", "rejected") and state.get("request") is not None
-        books.settle(
-            _context(runtime).engine, thread_id_of(runtime), "refused" if refused else "closed"
-        )
+        status = "refused" if refused else "closed"
+        books.settle(_context(runtime).engine, thread_id_of(runtime), status)
     return {"outcome": outcome, "trail": [f"audit: {outcome}"]}
 
 
-def _outcome(state: State) -> str:
-    if state.get("errors"):
-        return "rejected"
-    if state.get("route") == "human_review":
-        return "held_for_review"
-    return state.get("outcome") or "rejected"
+def _decided(
+    engine: Any, thread_id: str, owned: books.RequestRow, step: str
+) -> tuple[Any, list[str]]:
+    """The terms of this run's request at `step` and who approved it (none if not approved)."""
+    key = requests.approval_id(thread_id, f"{owned.id}#{owned.claims}@{step}")
+    terms = votes.get_terms(engine, key)
+    tally = votes.current_tally(engine, terms) if terms else None
+    return terms, list(tally.approvers) if tally and tally.status == "approved" else []
 
 
 def _context(runtime: Runtime[ProcurementContext]) -> ProcurementContext:
@@ -218,4 +218,5 @@ def _draft(request: PurchaseRequest, key: str) -> OrderDraft:
 
 
 def _refused(node: str, error: str) -> dict[str, Any]:
-    return {"errors": [error], "route": "rejected", "trail": [f"{node}: {error}"]}
+    refused = {"route": "rejected", "outcome": "rejected"}
+    return {**refused, "errors": [error], "trail": [f"{node}: {error}"]}

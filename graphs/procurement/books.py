@@ -73,12 +73,11 @@ def claim(engine: Engine, request: Any, thread_id: str) -> tuple[Verdict, str]:
         )
         left = centre.budget - Decimal(str(spent))
         if request.amount > left:
-            need = f"the request needs {request.amount}"
-            return "over_budget", f"budget exhausted: {centre.id} has {left} left, {need}"
-        if row is None:
-            row = RequestRow(id=key, requester=request.requester, number=request.number, claims=0)
-            session.add(row)
-        row.claims += row.thread_id != thread_id
+            why = f"budget exhausted: {centre.id} has {left} left, needs {request.amount}"
+            return "over_budget", why
+        row = row or RequestRow(id=key, requester=request.requester, number=request.number)
+        session.add(row)
+        row.claims = (row.claims or 0) + (row.thread_id != thread_id)
         row.cost_centre, row.amount = centre.id, request.amount
         row.thread_id, row.status = thread_id, "open"
         session.commit()

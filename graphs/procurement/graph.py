@@ -8,6 +8,7 @@ person, on the same gateway. Whatever happens, the requester is told and the run
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -18,10 +19,11 @@ from langgraph.store.base import BaseStore
 from graphs.procurement import agents
 from graphs.procurement.context import ProcurementContext
 from graphs.procurement.state import State
+from graphs.procurement.tools import FINANCE_ROLE, MANAGER_ROLE
 
 
-def after_intake(state: State) -> Literal["check", "notify"]:
-    return "notify" if state.get("errors") else "check"
+def after_intake(state: State) -> Literal["check", "audit"]:
+    return "audit" if state.get("errors") else "check"
 
 
 def after_check(state: State) -> Literal["route", "notify"]:
@@ -52,8 +54,8 @@ def build_graph(
     builder.add_node("route", agents.route)
     builder.add_node("order", agents.order)
     builder.add_node("notify", agents.notify)
-    builder.add_node("manager_approval", agents.manager_approval)
-    builder.add_node("finance_approval", agents.finance_approval)
+    builder.add_node("manager_approval", partial(agents.approval, "manager", MANAGER_ROLE))
+    builder.add_node("finance_approval", partial(agents.approval, "finance", FINANCE_ROLE))
     builder.add_node("audit", agents.audit)
 
     builder.add_edge(START, "intake")

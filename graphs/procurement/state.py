@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, model_validator
 from typing_extensions import TypedDict
 
+from core.domain import POLine, PurchaseOrder
 from tools.approval.requests import ApprovalDecision
 
 
@@ -34,13 +35,6 @@ class PurchaseRequest(BaseModel):
         return self
 
 
-class OrderCreated(BaseModel):
-    po_number: str
-    amount: Decimal
-    currency: str
-    replayed: bool = False
-
-
 class State(TypedDict, total=False):
     """A run's input is a JSON `form` (any client, the server's too) or a file's
     `document_path` (CLI: text, .eml, .json); the rest the agents write."""
@@ -53,11 +47,11 @@ class State(TypedDict, total=False):
     route_reasons: list[str]
     approvals: Annotated[list[ApprovalDecision], operator.add]
     approval_request_id: str | None
-    order: OrderCreated | None
+    order: PurchaseOrder | None
     outcome: str
     summary: str
     trail: Annotated[list[str], operator.add]
 
 
-STATE_TYPES: tuple[type, ...] = (PurchaseRequest, OrderCreated, ApprovalDecision)
+STATE_TYPES: tuple[type, ...] = (PurchaseRequest, PurchaseOrder, POLine, ApprovalDecision)
 """The models this workflow's checkpoints hold (the serializer's msgpack allowlist)."""

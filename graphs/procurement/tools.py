@@ -13,7 +13,8 @@ from functools import partial
 from pydantic import Field
 from sqlalchemy import Engine
 
-from graphs.procurement.state import OrderCreated, PurchaseRequest
+from core.domain import POLine, PurchaseOrder
+from graphs.procurement.state import PurchaseRequest
 from tools.integrations.outbox import email_tool
 from tools.integrations.records import POLineRow, PurchaseOrderRow
 from tools.registry import ApprovalPolicy, ToolRegistry, ToolSpec
@@ -29,19 +30,19 @@ class OrderDraft(PurchaseRequest):
     request_id: str = Field(max_length=64)
 
 
-def create_order(engine: Engine, draft: OrderDraft, *, idempotency_key: str) -> OrderCreated:
-    """Insert the order unless this key made it already (then return that one)."""
-    number = f"PO-{idempotency_key[:10].upper()}"
-    line = POLineRow(line_no=1, sku=draft.request_id, **draft.model_dump(include=LINE))
-    row = PurchaseOrderRow(number=number, vendor_id=draft.vendor_id, currency=draft.currency)
-    row.lines = [line]
-    stored, replayed = add_once(engine, row, PurchaseOrderRow.number)
-    return OrderCreated(
-        po_number=stored.number, amount=draft.amount, currency=draft.currency, replayed=replayed
-    )
-
-
 LINE = {"description", "quantity", "unit_price"}
+
+
+def create_order(engine: Engine, draft: OrderDraft, *, idempotency_key: str) -> PurchaseOrder:
+    """Insert the order unless this key made it already; its number is the key's."""
+    line = POLine(sku=draft.request_id, **draft.model_dump(include=LINE))
+    order = PurchaseOrder(
+        number=f"PO-{idempotency_key[:16].upper()}", vendor_id=draft.vendor_id, lines=[line]
+    )
+    row = PurchaseOrderRow(number=order.number, vendor_id=order.vendor_id, currency=draft.currency)
+    row.lines = [POLineRow(line_no=1, **line.model_dump())]
+    add_once(engine, row, PurchaseOrderRow.number)
+    return order.model_copy(update={"currency": draft.currency})
 
 
 def procurement_registry(engine: Engine, auto_limit: Decimal) -> ToolRegistry:
@@ -52,6 +53,6 @@ def procurement_registry(engine: Engine, auto_limit: Decimal) -> ToolRegistry:
         handler=partial(create_order, engine),
         side_effect="money",
         policy=ApprovalPolicy.amount_over(auto_limit, role=MANAGER_ROLE),
-        result_schema=OrderCreated,
+        result_schema=PurchaseOrder,
     )
     return ToolRegistry([order, email_tool(engine)])

@@ -67,7 +67,7 @@ class Proposal:
     role: str | None = None
     """The role this step needs; None means the tool's policy role."""
     barred: Sequence[str] = ()
-    """People who may not decide this step: an earlier step's approvers."""
+    """People who may not decide this step: whoever asked for it, an earlier step's approvers."""
     on_request: Callable[[ApprovalRequest], None] | None = field(default=None, compare=False)
     """Called with the request once it is recorded (before the interrupt), on every replay."""
 
@@ -215,8 +215,8 @@ def _await_decision(
             if decision.approver in proposal.barred:
                 raise InvalidDecision(
                     request.id,
-                    f"{decision.approver} decided an earlier step of this approval; "
-                    f"{proposal.step or 'this step'} needs a different person",
+                    f"{decision.approver} may not decide this step: they asked for it or "
+                    "decided an earlier step; a different person must",
                 )
             tally = _vote(context, terms, decision, edited)
         except (InvalidDecision, ApprovalRefused) as error:

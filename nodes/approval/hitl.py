@@ -7,7 +7,7 @@ an `HITLResponse`, `{"decisions": [{"type": "approve"|"edit"|"reject", ...}]}`, 
 per action request; an `edit` carries `edited_action` {name, args}, a `reject` may carry a
 `message`. So LangGraph Studio, Agent Chat UI and Agent Inbox can drive an approval.
 
-Overture's own shape (`{"action": ..., "edits": ..., "comment": ...}`, tools/approvals.py
+Overture's own shape (`{"action": ..., "edits": ..., "comment": ...}`, tools/approval/requests.py
 `ApprovalDecision`) stays accepted; `to_overture` maps a standard response onto it, so one set
 of rules (tools/approval/edits.py `apply_decision`, the tool's edit rule) judges both.
 """

@@ -1,7 +1,7 @@
 """The money fields of laid-out invoice text: net, tax, gross total and amount due, chosen so
 that they agree with each other and with the line table.
 
-Candidates come from labels (nodes/_fields.py). A candidate on a line that also names a
+Candidates come from labels (nodes/ingestion/_fields.py). A candidate on a line that also names a
 prepayment, discount, quantity or carried-forward sum is dropped (`EXCLUDED`); zeros lose to
 non-zero amounts. Then the first combination with net + tax = gross (or lines + tax = gross)
 wins, checked; failing that the last gross amount beside its label.

@@ -1,10 +1,10 @@
 """Labels found in laid-out text, each paired with the value on its row or under it.
 
-Every label of every field is looked for anywhere in a line; where labels overlap the longest
-wins ("Total VAT" is tax, not total; "Invoice date" is not "date"). A label's value is the
-text after it on its row, up to the next label; when that holds none, the cell under the
-label in the next rows (`nodes/_layout.py` keeps columns). No pattern crosses a line break,
-so a number label at the end of a line never swallows the next line's company name.
+Every label of every field is looked for anywhere in a line; where labels overlap the longest wins
+("Total VAT" is tax, not total; "Invoice date" is not "date"). A label's value is the text after it
+on its row, up to the next label; when that holds none, the cell under the label in the next rows
+(`nodes/ingestion/_layout.py` keeps columns). No pattern crosses a line break, so a number label at
+the end of a line never swallows the next line's company name.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
 """Positioned words (from a PDF's text layer or from OCR) -> text lines that keep the layout.
 
-Words on one visual row become one line; a gap wider than a word space becomes a run of at
-least two spaces, and each word starts near the column its x position maps to. A vertical gap
-taller than a line becomes an empty line, so blocks (addresses) stay apart. So a label and
-its value on one row stay on one line, and a value printed *under* its label starts in the
-same character column as the label on the next line: `nodes/_fields.py` pairs them by column.
-Plain `extract_text` (pypdf) loses both: it emitted values before labels, or a table's
-columns as separate runs of lines.
+Words on one visual row become one line; a gap wider than a word space becomes a run of at least two
+spaces, and each word starts near the column its x position maps to. A vertical gap taller than a
+line becomes an empty line, so blocks (addresses) stay apart. So a label and its value on one row
+stay on one line, and a value printed *under* its label starts in the same character column as the
+label on the next line: `nodes/ingestion/_fields.py` pairs them by column. Plain `extract_text`
+(pypdf) loses both: it emitted values before labels, or a table's columns as separate runs of lines.
 """
 
 from __future__ import annotations

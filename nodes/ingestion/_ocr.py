@@ -1,7 +1,7 @@
 """Page images -> positioned words through Tesseract (pytesseract), laid out like a text PDF.
 
 Scans and photos (PDF pages without a text layer, PNG, JPEG, TIFF) are recognised with every
-installed language of eng/deu/fra at once, then laid out by `nodes/_layout.py`, so the OCR
+installed language of eng/deu/fra at once, then laid out by `nodes/ingestion/_layout.py`, so the OCR
 text goes through the same extractor as a text PDF. Tesseract 5.3 reads a 200 dpi grey page in
 about 12 s on these machines (DESIGN.md), hence the page cap.
 """

@@ -113,7 +113,7 @@ def _page_words(page: pypdfium2.PdfPage) -> list[Word]:
 
 
 def _layout_text(data: bytes) -> str:
-    """Text of every page, rows and columns kept (nodes/_layout.py). pdfium, not pdfminer
+    """Text of every page, rows and columns kept (nodes/ingestion/_layout.py). pdfium, not pdfminer
     (pdfplumber): the same text and bench accuracy, 3-5x faster (10_multi_page.pdf: 34 ms
     vs 150 ms; bench text path 31 vs 71 ms per document, measured 2026-12)."""
     pdf = pypdfium2.PdfDocument(data)

@@ -1,8 +1,9 @@
 """The rules over one document's visible text (or its OCR): every field, sourced and scored.
 
-The document's language decides its number and date forms (nodes/_parse.py); labels are paired
-with values by layout (nodes/_fields.py); money is cross-checked (nodes/_amounts.py); parties
-are told apart (nodes/_party.py). Identifiers never cross a line break.
+The document's language decides its number and date forms (nodes/ingestion/_parse.py); labels are
+paired with values by layout (nodes/ingestion/_fields.py); money is cross-checked
+(nodes/ingestion/_amounts.py); parties are told apart (nodes/ingestion/_party.py). Identifiers never
+cross a line break.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Extraction: a `SourceDocument` -> a typed `Invoice`, with a source and confidence per field.
 
-`Extractor` is the interface both strategies meet (DESIGN.md); `RulesExtractor` is the
-deterministic one. An e-invoice (embedded or standalone EN 16931 XML) is read exactly
-(nodes/_einvoice.py); the visible text is read by labels in seven languages paired by layout
-(nodes/_fields.py), money cross-checked (nodes/_amounts.py), parties told apart
-(nodes/_party.py). When both exist the XML wins and every disagreement is recorded in
-`Invoice.discrepancies` for the reviewer. A missing required field raises `IncompleteInvoice`,
+`Extractor` is the interface both strategies meet (DESIGN.md); `RulesExtractor` is the deterministic
+one. An e-invoice (embedded or standalone EN 16931 XML) is read exactly
+(nodes/ingestion/_einvoice.py); the visible text is read by labels in seven languages paired by
+layout (nodes/ingestion/_fields.py), money cross-checked (nodes/ingestion/_amounts.py), parties told
+apart (nodes/ingestion/_party.py). When both exist the XML wins and every disagreement is recorded
+in `Invoice.discrepancies` for the reviewer. A missing required field raises `IncompleteInvoice`,
 which carries the draft with everything that was found.
 """
 

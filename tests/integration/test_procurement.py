@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,13 @@ from sqlalchemy.orm import Session
 from core.settings import Settings
 from observability.evaluation import evaluate, load_dataset, metrics
 from observability.queries import thread_traces
+from overture import service
 from overture.eval_runner import workflow_runner
 from overture.runtime import App, open_app
 from overture.service import RunOutcome, decision, process_document, recover, resume_approval
 from overture.workflows import workflow_spec
 from tools.approval.errors import ApprovalRefused, InvalidDecision
+from tools.approval.votes import TermsRow
 from tools.integrations.outbox import sent_emails
 from tools.integrations.records import POLineRow
 from tools.integrations.seed import load_seed_file
@@ -96,7 +99,7 @@ def test_capital_spend_needs_a_manager_then_a_different_person_in_finance(app: A
     finance = resume_approval(app, waiting.approval_id or "", decision("approve", "maria"))
     assert finance.status == "awaiting_approval" and finance.approval_id != waiting.approval_id
     assert orders(app) == 0
-    with pytest.raises(InvalidDecision, match="different person"):
+    with pytest.raises(InvalidDecision, match="a different person must"):
         resume_approval(app, finance.approval_id or "", decision("approve", "maria"))
     done = resume_approval(app, finance.approval_id or "", decision("approve", "fiona"))
     assert done.status == "ordered" and orders(app) == 1
@@ -230,3 +233,54 @@ def test_a_procurement_run_is_traced_under_its_workflow(app: App) -> None:
     assert {"intake", "check", "route", "order", "notify", "audit"} <= {
         child.name for child in root.children
     }
+
+
+# -- found by review: the requester, expiry and stale requests, server threads -------------
+
+
+def test_the_requester_named_on_the_form_cannot_approve_it(app: App, tmp_path: Path) -> None:
+    form = dict(category="it", unit_price="450.00", number="PR-MIKE", requester="mike")
+    waiting = run(app, request_file(tmp_path, **form))  # mike, a manager, asks for himself
+    assert waiting.route == "manager"
+    with pytest.raises(InvalidDecision, match="may not decide this step"):
+        resume_approval(app, waiting.approval_id or "", decision("approve", "mike"))
+    assert orders(app) == 0
+    done = resume_approval(app, waiting.approval_id or "", decision("approve", "maria"))
+    assert done.status == "ordered" and orders(app) == 1
+
+
+def test_an_expired_request_ends_its_run_and_frees_the_budget(app: App, tmp_path: Path) -> None:
+    big = request_file(tmp_path, number="PR-EXP", unit_price="40000.00")
+    started = run(app, big)
+    with Session(app.engine) as session:  # age the manager's request past its TTL
+        row = session.get(TermsRow, started.approval_id)
+        assert row is not None
+        row.terms = {**row.terms, "expires_at": "2000-01-01T00:00:00+00:00"}
+        session.commit()
+    (expired,) = [r for r in recover(app) if r.action == "expired"]
+    assert expired.outcome is not None and expired.outcome.status == "approval_expired"
+    second = run(app, request_file(tmp_path, number="PR-EXP2", unit_price="40000.00"))
+    assert second.status == "awaiting_approval"  # the first one's 40,000 is free again
+    assert orders(app) == 0
+
+
+def test_a_stale_request_frees_its_budget(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = run(app, request_file(tmp_path, number="PR-STALE", unit_price="40000.00"))
+    app.checkpointer.delete_thread(started.thread_id)  # its thread is gone
+    monkeypatch.setattr(service, "STALE_AFTER", timedelta(0))
+    assert [r.approval_id for r in recover(app) if r.action == "stale"] == [started.approval_id]
+    again = run(app, request_file(tmp_path, number="PR-STALE2", unit_price="40000.00"))
+    assert again.status == "awaiting_approval"
+
+
+def test_a_thread_the_server_started_is_known_by_its_graph(app: App) -> None:
+    graph = app.workflow("procurement").graph
+    config = {"configurable": {"thread_id": "no-prefix-1"}, "metadata": {"graph_id": "procurement"}}
+    graph.invoke(
+        {"form": json.loads(FORKLIFT.read_text())},
+        config,
+        context=app.workflow("procurement").context,
+    )
+    assert app.workflow_of("no-prefix-1").name == "procurement"

@@ -138,6 +138,21 @@ def test_a_thread_created_with_state_gets_none_of_it(deployment: Deployment) -> 
     assert not dave.threads.get_state(thread_id)["values"]
 
 
+def test_a_run_with_a_client_context_is_refused(
+    deployment: Deployment, waiting_thread: str
+) -> None:
+    """The server copies a run's `context` into its `configurable` (langgraph dev does it
+    before auth sees the run): a `checkpoint_id` there would start the run from an earlier
+    state past the checks above."""
+    dave = deployment.client("dave")
+    earliest = dave.threads.get_history(waiting_thread, limit=10)[-1]["checkpoint"]
+    with pytest.raises(httpx.HTTPStatusError) as error:
+        dave.runs.wait(
+            waiting_thread, GRAPH, input=None, context={"checkpoint_id": earliest["checkpoint_id"]}
+        )
+    assert "`context`" in refusal(error) or "`checkpoint_id`" in refusal(error)
+
+
 def test_a_run_from_an_earlier_checkpoint_is_refused(
     deployment: Deployment, waiting_thread: str
 ) -> None:

@@ -1,6 +1,6 @@
 """Each failure cause seen on real invoices (issue 12), as a specification of the rules extractor.
 
-The texts are laid out as nodes/_layout.py lays out a PDF page: one line per visual row,
+The texts are laid out as nodes/ingestion/_layout.py lays out a PDF page: one line per visual row,
 columns apart by two or more spaces.
 """
 

@@ -39,7 +39,8 @@ def apply_decision(
     if rule is None:
         raise InvalidDecision(request_id, "this call cannot be edited; approve or reject it")
     edited = rule(request_id, arguments, decision.edits)
-    assert isinstance(edited, type(arguments))
+    if not isinstance(edited, type(arguments)):
+        raise TypeError(f"an edit rule returned {type(edited).__name__}, not {type(arguments)}")
     return decision, edited
 
 

@@ -1,7 +1,7 @@
 """Who may decide what: the approval rules as pure functions over typed values.
 
 Kept free of I/O so each rule reads as one check and is tested without a database; the
-stateful side (recording votes under a lock) is tools/approval_votes.py. The rules:
+stateful side (recording votes under a lock) is tools/approval/votes.py. The rules:
 
 - the approver is registered and active, holds the required role, and that role's limit is
   at least the amount;

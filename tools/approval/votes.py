@@ -1,7 +1,7 @@
 """Recording approval decisions: one vote per approver and payload, decided under a lock.
 
 Two approvers (or two processes resuming one approval) may decide at the same moment; the
-votes of one request are read, judged (tools/approval_policy.py) and written while holding
+votes of one request are read, judged (tools/approval/policy.py) and written while holding
 the request's lock (tools/locks.py), so exactly one decision completes a request and the
 other gets `AlreadyDecided`. A unique (request, approver, payload) row backs that up. Every
 decision and every refusal goes to the audit trail.

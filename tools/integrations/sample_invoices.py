@@ -36,7 +36,7 @@ AMOUNT = "1335.84"
 
 
 class Upload(TypedDict):
-    """The server input's `upload` (nodes/document_input.py)."""
+    """The server input's `upload` (nodes/ingestion/document_input.py)."""
 
     name: str
     content_base64: str

@@ -4,8 +4,6 @@ committed against their budgets. Its own history (tools/migrate.py), after Overt
 Revision ID: p001
 """
 
-from __future__ import annotations
-
 from alembic import op
 
 from graphs.procurement.books import CostCentreRow, RequestRow
