@@ -12,10 +12,15 @@ from pathlib import Path
 import pytest
 
 from graphs.accounts_payable.graph import build_graph, graph
+from graphs.procurement.graph import graph as procurement_graph
 from graphs.supervisor.graph import graph as supervisor_graph
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-GRAPHS = {"accounts_payable": graph, "supervisor": supervisor_graph}
+GRAPHS = {
+    "accounts_payable": graph,
+    "procurement": procurement_graph,
+    "supervisor": supervisor_graph,
+}
 
 
 @pytest.mark.parametrize("name", sorted(GRAPHS))

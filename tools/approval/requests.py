@@ -60,7 +60,7 @@ class ApprovalRequest(BaseModel):
     amount: Decimal
     currency: str
     reasons: list[str]
-    document_path: str
+    document_path: str = ""
     status: ApprovalStatus = "pending"
     requested_at: datetime | None = None
     decided_by: str | None = None
