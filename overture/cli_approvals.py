@@ -13,10 +13,16 @@ from typing import Annotated, Any, Literal
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from nodes.ingestion.drafts import parse_assignments
-from overture.cli_common import cli_app, console, err_console, status_text, trail_table
+from overture.cli_common import (
+    Records,
+    cli_app,
+    console,
+    err_console,
+    status_text,
+    trail_table,
+)
 from overture.cli_identity import decider
 from overture.service import cancel_request, decision, resume_approval
 from overture.service import review as review_run
@@ -26,33 +32,33 @@ from tools.approval.requests import ApprovalRequest
 from tools.audit_log import AuditRecord
 
 
-def pending_table(requests: list[ApprovalRequest]) -> Table:
-    table = Table(title="Waiting for approval", expand=True)
-    for column in ("id", "amount", "pay to", "invoice", "payload", "why", "thread"):
-        table.add_column(column, overflow="fold")
-    for request in requests:
-        args = request.call.arguments
-        table.add_row(
+def pending_table(requests: list[ApprovalRequest]) -> Records:
+    columns = ("id", "amount", "pay to", "invoice", "payload", "why", "thread")
+    rows = [
+        (
             request.id,
             f"{request.amount} {request.currency}",
-            f"{args.get('vendor_id')} {args.get('payee_iban')}",
-            str(args.get("invoice_number")),
+            escape(f"{args.get('vendor_id')} {args.get('payee_iban') or ''}".strip()),
+            escape(str(args.get("invoice_number") or args.get("request_id") or "")),
             f"{request.call.tool} {request.payload_hash[:12]}",
             escape("; ".join(request.reasons)),
             request.thread_id,
         )
+        for request in requests
+        for args in [request.call.arguments]
+    ]
+    table = Records("Waiting for approval", columns, rows)
     if not requests:
         table.caption = "nothing waits for approval"
     return table
 
 
-def review_table(records: list[AuditRecord]) -> Table:
-    table = Table(title="Held for human review", expand=True)
-    for column in ("document", "why", "thread"):
-        table.add_column(column, overflow="fold")
-    for record in records:
-        why = "; ".join(record.reasons or record.errors)
-        table.add_row(escape(record.document_path), escape(why), record.thread_id)
+def review_table(records: list[AuditRecord]) -> Records:
+    rows = [
+        (escape(r.document_path), escape("; ".join(r.reasons or r.errors)), r.thread_id)
+        for r in records
+    ]
+    table = Records("Held for human review", ("document", "why", "thread"), list(rows))
     if not records:
         table.caption = "nothing is held for review"
     return table

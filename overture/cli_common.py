@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import Engine
@@ -25,6 +26,7 @@ STATUS_STYLE = {
     "paid": "green",
     "awaiting_approval": "yellow",
     "held_for_review": "magenta",
+    "ordered": "green",
     "rejected": "red",
     "approval_rejected": "red",
     "failed": "bold red",
@@ -74,26 +76,57 @@ def status_text(status: str) -> str:
     return f"[{STATUS_STYLE.get(status, 'white')}]{status}[/]"
 
 
-def outcomes_table(outcomes: list[RunOutcome], title: str = "Outcomes") -> Table:
-    table = Table(title=title, show_lines=False, expand=True)
-    table.add_column("document", overflow="fold")
-    table.add_column("route")
-    table.add_column("outcome")
-    table.add_column("amount", justify="right")
-    table.add_column("why", overflow="fold", ratio=3)
-    table.add_column("thread", overflow="fold")
+WIDE_ENOUGH = 110
+"""Below this many terminal columns a table of records is printed stacked: a block per record,
+a line per field. Side by side, six columns in 80 left the reasons one letter wide."""
+
+
+@dataclass
+class Records:
+    """Records printed as a table that fits the console it is printed on: side by side when
+    it is wide enough, else stacked. Cells are markup (escape what is not)."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    caption: str | None = None
+
+    def table(self, width: int) -> Table:
+        if width >= WIDE_ENOUGH:
+            table = Table(title=self.title, caption=self.caption, expand=True)
+            for column in self.columns:
+                table.add_column(column, overflow="fold")
+            for row in self.rows:
+                table.add_row(*row)
+            return table
+        table = Table(title=self.title, caption=self.caption, show_header=False, expand=True)
+        table.add_column("field", style="bold", no_wrap=True)
+        table.add_column("value", overflow="fold")
+        for row in self.rows:
+            for index, (column, value) in enumerate(zip(self.columns, row, strict=True)):
+                table.add_row(column, value, end_section=index == len(self.columns) - 1)
+        return table
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(options.max_width)
+
+
+def outcomes_table(outcomes: list[RunOutcome], title: str = "Outcomes") -> Records:
+    rows: list[Sequence[str]] = []
     for item in outcomes:
         amount = f"{item.amount} {item.currency or ''}".strip() if item.amount is not None else ""
-        why = "; ".join(item.reasons or item.errors)
-        table.add_row(
-            escape(item.document_path.rsplit("/", 1)[-1]),
-            item.route or "-",
-            status_text(item.status),
-            amount,
-            escape(why),
-            item.thread_id,
+        rows.append(
+            (
+                escape(item.document_path.rsplit("/", 1)[-1]),
+                item.route or "-",
+                status_text(item.status),
+                amount,
+                escape("; ".join(item.reasons or item.errors)),
+                item.thread_id,
+            )
         )
-    return table
+    columns = ("document", "route", "outcome", "amount", "why", "thread")
+    return Records(title, columns, rows)
 
 
 def report_problems(outcomes: list[RunOutcome]) -> None:

@@ -255,10 +255,15 @@ def outcome(app: App, thread_id: str) -> RunOutcome:
         errors=list(values.get("errors") or []),
         approval_id=pending[0].get("approval_id") if pending else values.get("approval_request_id"),
         payment_id=payment.payment_id if payment else None,
-        amount=payment.instruction.amount if payment else (invoice.total if invoice else None),
-        currency=invoice.currency if invoice else None,
+        amount=payment.instruction.amount if payment else _total(invoice or values.get("request")),
+        currency=getattr(invoice or values.get("request"), "currency", None),
         summary=values.get("summary", ""),
     )
+
+
+def _total(read: Any) -> Decimal | None:
+    """What the document a run read asks for: an invoice's total, a request's amount."""
+    return getattr(read, "total", None) or getattr(read, "amount", None)
 
 
 def resume_approval(app: App, approval_id: str, decision: dict[str, Any]) -> RunOutcome:
