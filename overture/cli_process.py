@@ -24,6 +24,7 @@ from overture.cli_common import (
 )
 from overture.cli_supervisor import show_goal
 from overture.errors import ThreadNotFound
+from overture.runtime import App
 from overture.service import RunOutcome, outcome, process_document, snapshot, stopped_runs
 from overture.service import recover as recover_runs
 from overture.workflows import WORKFLOWS
@@ -42,28 +43,25 @@ def demo(
     / "documents",
     seed: Annotated[Path, typer.Option(help="System-of-record seed (JSON).")] = DEFAULT_SEED,
 ) -> None:
-    """Seed the system of record, process every sample document, show the outcomes."""
+    """Seed the books, run every sample document (and procurement's sample requests), show
+    the outcomes."""
     files = sorted(
         _display(p) for p in documents.iterdir() if p.is_file() and not p.name.startswith(".")
     )
+    requests = sorted(_display(p) for p in (EXAMPLES / "procurement").glob("0*") if p.is_file())
     with cli_app() as app:
         counts = load_seed_file(app.engine, seed)
+        for spec in WORKFLOWS.values():
+            if spec.seed is not None:
+                spec.seed(app.engine)
         console.print(
             f"[bold]Overture demo[/] on {escape(app.engine.url.render_as_string(True))}: seeded "
             + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
         )
-        outcomes: list[RunOutcome] = []
-        with _progress() as progress:
-            task = progress.add_task("processing", total=len(files))
-            for path in files:
-                thread_id = f"demo-{path.stem}"
-                progress.update(task, description=path.name)
-                try:  # a second demo on the same database shows the first one's runs
-                    outcomes.append(outcome(app, thread_id))
-                except ThreadNotFound:
-                    outcomes.append(process_document(app, path, thread_id))
-                progress.advance(task)
-        console.print(outcomes_table(outcomes, title="Accounts payable: sample documents"))
+        invoices = _samples(app, files, "accounts_payable")
+        console.print(outcomes_table(invoices, title="Accounts payable: sample documents"))
+        ordered = _samples(app, requests, "procurement")
+        console.print(outcomes_table(ordered, title="Procurement: sample requests"))
         console.print(pending_table(approvals.list_requests(app.engine)))
         console.print(review_table(audit_log.list_records(app.engine, "held_for_review")))
         console.print(
@@ -71,6 +69,22 @@ def demo(
             "[bold]overture reject ID --reason TEXT[/] (keys: [bold]overture tokens create "
             "alice[/]); [bold]overture show THREAD[/] explains any run."
         )
+
+
+def _samples(app: App, files: list[Path], workflow: str) -> list[RunOutcome]:
+    """Run each sample once per database: a second demo shows the first one's runs."""
+    outcomes: list[RunOutcome] = []
+    with _progress() as progress:
+        task = progress.add_task("processing", total=len(files))
+        for path in files:
+            name = path.stem if workflow == "accounts_payable" else f"{workflow}-{path.stem}"
+            progress.update(task, description=path.name)
+            try:
+                outcomes.append(outcome(app, f"demo-{name}"))
+            except ThreadNotFound:
+                outcomes.append(process_document(app, path, f"demo-{name}", workflow=workflow))
+            progress.advance(task)
+    return outcomes
 
 
 def seed(
