@@ -40,6 +40,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from memory.checkpoint import SQLCheckpointer
+from nodes.approval import hitl
 from nodes.approval.identity import overture_user
 from overture import server_checks
 from overture.runtime import checkpoint_serde, served_engine
@@ -163,7 +164,7 @@ def checkpoint_owner(engine: Engine, thread_id: str) -> str | None:
 def is_single_value(resume: dict[str, Any]) -> bool:
     """A resume value itself (Overture's or the standard shape), not a map of interrupt id
     to value."""
-    return not resume or "action" in resume or "decisions" in resume
+    return not resume or hitl.is_decision(resume)
 
 
 def stamp_approver(command: Any, identity: str) -> None:

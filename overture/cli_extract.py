@@ -21,8 +21,6 @@ from nodes.ingestion.extraction import draft_of
 from nodes.ingestion.ingest import read_document
 from overture.cli_common import console
 
-_SHOWN = SCALAR_FIELDS
-
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
@@ -71,7 +69,7 @@ def _table(path: Path, draft: InvoiceDraft) -> Table:
     table = Table(title=escape(str(path)), title_justify="left")
     for column in ("field", "value", "source", "confidence"):
         table.add_column(column)
-    for name in _SHOWN:
+    for name in SCALAR_FIELDS:
         value = getattr(draft, name)
         if name in draft.sources or value not in (None, ""):
             score = draft.confidence.get(name)

@@ -27,7 +27,7 @@ from overture.errors import ThreadNotFound
 from overture.runtime import App
 from overture.service import RunOutcome, outcome, process_document, snapshot, stopped_runs
 from overture.service import recover as recover_runs
-from overture.workflows import WORKFLOWS
+from overture.workflows import WORKFLOWS, seed_workflows
 from tools import audit_log, audit_trail
 from tools.approval import requests as approvals
 from tools.integrations import records
@@ -51,9 +51,7 @@ def demo(
     requests = sorted(_display(p) for p in (EXAMPLES / "procurement").glob("0*") if p.is_file())
     with cli_app() as app:
         counts = load_seed_file(app.engine, seed)
-        for spec in WORKFLOWS.values():
-            if spec.seed is not None:
-                spec.seed(app.engine)
+        seed_workflows(app.engine)
         console.print(
             f"[bold]Overture demo[/] on {escape(app.engine.url.render_as_string(True))}: seeded "
             + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
@@ -101,10 +99,8 @@ def seed(
             f"seeded {escape(app.engine.url.render_as_string(True))}: "
             + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
         )
-        for spec in WORKFLOWS.values():
-            if spec.seed is not None:
-                spec.seed(app.engine)
-                console.print(f"seeded the {spec.name} books")
+        for name in seed_workflows(app.engine):
+            console.print(f"seeded the {name} books")
 
 
 def run(

@@ -47,7 +47,7 @@ def workflow_runner(
     from langgraph.checkpoint.memory import InMemorySaver
 
     from overture.runtime import checkpoint_serde
-    from overture.workflows import WORKFLOWS, workflow_migrations, workflow_spec
+    from overture.workflows import seed_workflows, workflow_migrations, workflow_spec
     from tools.integrations.seed import load_seed_file
     from tools.migrate import upgrade
 
@@ -57,9 +57,7 @@ def workflow_runner(
         try:
             upgrade(engine, locations=workflow_migrations())
             load_seed_file(engine)
-            for other in WORKFLOWS.values():
-                if other.seed is not None:
-                    other.seed(engine)
+            seed_workflows(engine)
             graph = spec.build_graph(InMemorySaver(serde=checkpoint_serde()), None)
             context = spec.build_context(engine, settings, None)
             if extractor is not None:

@@ -84,10 +84,13 @@ class App:
         graph_id = latest.metadata.get("graph_id") if latest else None
         return self.workflows.get(str(graph_id)) or self.workflow("accounts_payable")
 
-    def config(self, thread_id: str, *, document: str | None = None) -> RunnableConfig:
+    def config(
+        self, thread_id: str, *, document: str | None = None, workflow: str | None = None
+    ) -> RunnableConfig:
         """The run config: the thread, and tracing (local SQL sink; LangSmith when its env
-        vars turn it on) tagged with the thread's workflow, strategy and prompt versions."""
-        name = self.workflow_of(thread_id).name
+        vars turn it on) tagged with the thread's workflow (looked up unless the caller knows
+        it), strategy and prompt versions."""
+        name = workflow or self.workflow_of(thread_id).name
         return tracing_config(
             thread_id,
             name,

@@ -29,7 +29,7 @@ from tools.registry import ToolSpec
 def refusal(engine: Engine, thread_id: str, approver: str, resume: Any) -> str | None:
     """Why the gateway would refuse `approver`'s `resume` on the thread's one pending
     approval; None when it would not (or when the thread waits on several: a resume map)."""
-    if not isinstance(resume, dict) or not ("action" in resume or hitl.is_standard(resume)):
+    if not hitl.is_decision(resume):
         return None
     with Session(engine) as session:
         ids = session.scalars(

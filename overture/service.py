@@ -91,7 +91,9 @@ def _invoke(app: App, thread_id: str, path: str, graph_input: Any) -> RunOutcome
     """Invoke the thread's graph (input, None to continue, or a Command); how it stands."""
     workflow = app.workflow_of(thread_id)
     workflow.graph.invoke(
-        graph_input, app.config(thread_id, document=path), context=workflow.context
+        graph_input,
+        app.config(thread_id, document=path, workflow=workflow.name),
+        context=workflow.context,
     )
     if workflow.name == "supervisor":
         return goal_outcome(app, thread_id).for_document(path)
@@ -136,7 +138,9 @@ def recover(app: App) -> list[Recovery]:
             done.append(Recovery(thread_id=entry.thread_id, action="still_running"))
             continue
         run_log.started(app.engine, entry.thread_id, entry.document_path, entry.workflow)
-        state = app.workflow_of(entry.thread_id).graph.get_state(app.config(entry.thread_id))
+        workflow = app.workflows.get(entry.workflow) or app.workflow_of(entry.thread_id)
+        config = app.config(entry.thread_id, workflow=workflow.name)
+        state = workflow.graph.get_state(config)
         fresh = not state.values and not state.next
         graph_input = {"document_path": entry.document_path} if fresh else None
         result = _finish(app, entry.thread_id, entry.document_path, graph_input)
@@ -194,39 +198,33 @@ def _waits_on(app: App, thread_id: str, approval_id: str) -> bool:
     """Whether the thread waits on the request, under either graph: server threads have
     ids without a workflow's prefix."""
     return any(
-        _asks_for(graph.get_state(app.config(thread_id)), approval_id)
-        for graph in (w.graph for w in app.workflows.values())
+        _asks_for(w.graph.get_state(app.config(thread_id, workflow=w.name)), approval_id)
+        is not None
+        for w in app.workflows.values()
     )
 
 
-def _barred(state: StateSnapshot, approval_id: str) -> list[str]:
-    """Who may not decide `approval_id`, as its gateway said (its requester, an earlier step's
-    approvers)."""
+def _asks_for(state: StateSnapshot, approval_id: str) -> dict[str, Any] | None:
+    """The interrupt value with which the thread's state asks to decide `approval_id`."""
     for item in state.interrupts:
         if isinstance(item.value, dict) and item.value.get("approval_id") == approval_id:
-            return list(item.value.get("barred") or [])
-    return []
-
-
-def _asks_for(state: StateSnapshot, approval_id: str) -> bool:
-    """Whether the thread's state is an interrupt asking to decide `approval_id`."""
-    return any(
-        isinstance(i.value, dict) and i.value.get("approval_id") == approval_id
-        for i in state.interrupts
-    )
+            return item.value
+    return None
 
 
 def _end_expired(app: App, thread_id: str, document_path: str) -> RunOutcome | None:
     """Let a run whose request expired end: its gateway sees `expired` and runs nothing."""
     workflow = app.workflow_of(thread_id)
-    if workflow.name == "supervisor" or not workflow.graph.get_state(app.config(thread_id)).next:
+    config = app.config(thread_id, workflow=workflow.name)
+    if workflow.name == "supervisor" or not workflow.graph.get_state(config).next:
         return None
     return _finish(app, thread_id, document_path, None)
 
 
 def snapshot(app: App, thread_id: str) -> StateSnapshot:
     """The thread's latest state (values, next nodes, interrupts), from either workflow."""
-    state = app.workflow_of(thread_id).graph.get_state(app.config(thread_id))
+    workflow = app.workflow_of(thread_id)
+    state = workflow.graph.get_state(app.config(thread_id, workflow=workflow.name))
     if not state.values and not state.next:
         raise ThreadNotFound(thread_id)
     return state
@@ -307,7 +305,7 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
             approvals.expire(app.engine, approval_id)  # and its run ends, unpaid
             _end_expired(app, request.thread_id, request.document_path)
             raise
-    if not _asks_for(snapshot(app, request.thread_id), approval_id):
+    if _asks_for(snapshot(app, request.thread_id), approval_id) is None:
         if (
             terms is not None
             and (tally := approval_votes.current_tally(app.engine, terms)).status != "pending"
@@ -319,13 +317,6 @@ def _resume_locked(app: App, approval_id: str, decision: dict[str, Any]) -> RunO
             f"thread {request.thread_id} is not waiting on it; `overture recover` resumes a run "
             "that stopped mid-way and marks a request no run waits on as stale",
         )
-    barred = _barred(snapshot(app, request.thread_id), approval_id)
-    if checked.approver in barred:  # the gateway refuses it too; say so before resuming
-        raise InvalidDecision(
-            approval_id,
-            f"{checked.approver} may not decide this step: they asked for it or decided an "
-            "earlier step; a different person must",
-        )
     command: Command[Any] = Command(resume=checked.model_dump(mode="json"))
     return _continue_logged(app, request.thread_id, request.document_path, command)
 
@@ -334,7 +325,7 @@ def _continue_logged(app: App, thread_id: str, path: str, graph_input: Any) -> R
     """Continue a thread in this process, logged as running meanwhile, so a kill of this
     process (an approver's CLI, say) leaves a run that `recover` finds."""
     entry = run_log.get(app.engine, thread_id)
-    workflow = app.workflow_of(thread_id).name
+    workflow = entry.workflow if entry else app.workflow_of(thread_id).name
     run_log.started(app.engine, thread_id, entry.document_path if entry else path, workflow)
     try:
         result = _invoke(app, thread_id, path, graph_input)
@@ -413,7 +404,8 @@ def run_goal(app: App, goal: str, thread_id: str | None = None) -> GoalOutcome:
     """Give the supervisor a goal; it runs until done or until an approval is needed."""
     supervisor = app.workflow("supervisor")
     thread_id = thread_id or f"{workflow_spec('supervisor').thread_prefix}{uuid.uuid4().hex[:12]}"
-    supervisor.graph.invoke({"goal": goal}, app.config(thread_id), context=supervisor.context)
+    config = app.config(thread_id, workflow="supervisor")
+    supervisor.graph.invoke({"goal": goal}, config, context=supervisor.context)
     return goal_outcome(app, thread_id)
 
 

@@ -176,3 +176,13 @@ def all_state_types() -> tuple[type, ...]:
 def workflow_migrations() -> list[Path]:
     """The Alembic branches of the workflows that keep tables of their own."""
     return [spec.migrations for spec in WORKFLOWS.values() if spec.migrations is not None]
+
+
+def seed_workflows(engine: Engine) -> list[str]:
+    """Load every workflow's own sample books (`overture seed`, the demo, evaluation); the
+    names of the workflows seeded."""
+    seeded = [spec for spec in WORKFLOWS.values() if spec.seed is not None]
+    for spec in seeded:
+        assert spec.seed is not None
+        spec.seed(engine)
+    return [spec.name for spec in seeded]

@@ -12,6 +12,7 @@ commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -48,8 +49,10 @@ def alembic_config(
     return config
 
 
+@cache
 def head_revision(versions: Path | None = None) -> str | None:
-    """The head of Overture's migrations (tools/migrations), or of a workflow's."""
+    """The head of Overture's migrations (tools/migrations), or of a workflow's; read from
+    the scripts once per process (every engine opened asks)."""
     return ScriptDirectory.from_config(alembic_config(None, versions)).get_current_head()
 
 

@@ -12,7 +12,8 @@ is the approval policy (tools/approval/policy.py). A refused decision interrupts
 the reason in `error` and at the head of the action's `description` (what Agent Inbox shows).
 
 A chain of approvals (a manager, then finance) is the gateway twice, each step with its own
-role and request; `barred` keeps an earlier step's approver from deciding a later one.
+role and request; `barred` people (the requester, an earlier step's approver) are refused by the
+policy like the submitter is, wherever the decision arrives (gateway, CLI, server).
 
 LangGraph re-runs a node from its start on resume, so everything before `interrupt()` is
 idempotent (the request row is insert-or-get) and the decision is written only after it.
@@ -67,7 +68,8 @@ class Proposal:
     role: str | None = None
     """The role this step needs; None means the tool's policy role."""
     barred: Sequence[str] = ()
-    """People who may not decide this step: whoever asked for it, an earlier step's approvers."""
+    """People who may not decide this step: whoever asked for it, an earlier step's approvers;
+    recorded in the request's terms, so the approval policy refuses them everywhere."""
     on_request: Callable[[ApprovalRequest], None] | None = field(default=None, compare=False)
     """Called with the request once it is recorded (before the interrupt), on every replay."""
 
@@ -103,7 +105,8 @@ def approval_gateway(runtime: Runtime[Any], proposal: Proposal) -> Verdict:
         proposal.on_request(request)
     submitter = server_user(runtime)  # under the server, who started the run
     terms = approval_votes.register_terms(
-        context.engine, terms_for(context, request, submitter, role=proposal.role)
+        context.engine,
+        terms_for(context, request, submitter, role=proposal.role, barred=proposal.barred),
     )
     crash_point("approval.after_terms")
     if request.status == "expired":  # reconciled past its TTL (overture.service)
@@ -137,6 +140,7 @@ def terms_for(
     submitter: str | None = None,
     *,
     role: str | None = None,
+    barred: Sequence[str] = (),
 ) -> ApprovalTerms:
     """The policy terms of a request: role from the step or the tool's policy, TTL and
     two-person threshold from settings, the submitter given (the server's user) or
@@ -153,6 +157,7 @@ def terms_for(
         currency=request.currency,
         requested_by=submitter or context.settings.user,
         thread_id=request.thread_id,
+        barred=barred,
     )
 
 
@@ -191,8 +196,6 @@ def _await_decision(
     tool = request.call.tool
     rule = context.executor.registry.get(tool).edits
     payload = _payload(request, terms, proposal.description)
-    if proposal.barred:
-        payload["barred"] = list(proposal.barred)
     final = proposal.arguments
     position = 0
     while True:  # a bad or refused decision asks again, with the problem; so does a 2nd approver
@@ -212,12 +215,6 @@ def _await_decision(
         try:
             value = hitl.to_overture(request.id, tool, payload["arguments"], fact.value)
             decision, edited = apply_decision(request.id, rule, final, value)
-            if decision.approver in proposal.barred:
-                raise InvalidDecision(
-                    request.id,
-                    f"{decision.approver} may not decide this step: they asked for it or "
-                    "decided an earlier step; a different person must",
-                )
             tally = _vote(context, terms, decision, edited)
         except (InvalidDecision, ApprovalRefused) as error:
             if isinstance(error, AlreadyDecided):

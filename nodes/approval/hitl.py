@@ -48,6 +48,12 @@ def hitl_request(name: str, args: dict[str, Any], description: str) -> dict[str,
     return {"action_requests": [action], "review_configs": [config]}
 
 
+def is_decision(raw: Any) -> bool:
+    """Whether a resume value is one decision (Overture's shape or the standard one), rather
+    than a map of interrupt ids to decisions."""
+    return isinstance(raw, dict) and ("action" in raw or "decisions" in raw)
+
+
 def is_standard(raw: Any) -> bool:
     """Whether a resume value is a standard `HITLResponse` (rather than Overture's shape)."""
     return isinstance(raw, dict) and "decisions" in raw and "action" not in raw

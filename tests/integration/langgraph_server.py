@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 
 from core.settings import Settings
 from graphs.accounts_payable.tools import PAYMENT_APPROVER_ROLE
+from overture.cluster import stop_group
 from overture.runtime import open_engine
-from overture.workflows import workflow_spec
+from overture.workflows import seed_workflows
 from tests.databases import throwaway_database
 from tools.api_keys import create_token
 from tools.approval.approvers import add_approver, grant
@@ -54,9 +55,7 @@ def seed_users(database_url: str) -> dict[str, str]:
     engine = open_engine(Settings(database_url=database_url))
     try:
         load_seed(engine, read_seed())
-        seed_procurement = workflow_spec("procurement").seed
-        assert seed_procurement is not None
-        seed_procurement(engine)  # maria, mike and fiona approve; dana requests
+        seed_workflows(engine)  # procurement's: maria, mike and fiona approve; dana requests
         add_approver(engine, "dave", "Dave (requester)")
         add_approver(engine, "erin", "Erin (junior approver)")
         grant(engine, "erin", PAYMENT_APPROVER_ROLE, Decimal("5000"))
@@ -84,14 +83,7 @@ class LangGraphServer:
     log: Path
 
     def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 20.0) -> None:
-        if self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, sig)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout)
+        stop_group(self.process, sig, timeout)
 
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])

@@ -13,6 +13,7 @@ from tools.approval.errors import (
     AlreadyDecided,
     ApprovalExpired,
     ApprovalRequired,
+    BarredApprover,
     NotAuthorised,
     PayloadMismatch,
     SecondApproverRequired,
@@ -69,6 +70,13 @@ def test_a_decider_must_be_known_authorised_within_limit_and_not_the_submitter(
         check_decider(terms("25000"), [], approver_id, approver, NOW)
     if reason:
         assert caught.value.reason == reason  # type: ignore[attr-defined]
+
+
+def test_a_barred_person_is_refused_though_they_hold_the_role_and_limit() -> None:
+    barred = terms().model_copy(update={"barred": ["alice"]})
+    with pytest.raises(BarredApprover, match="a different person must"):
+        check_decider(barred, [], "alice", ALICE, NOW)
+    check_decider(barred, [], "bob", Approver(id="bob", roles=ALICE.roles), NOW)
 
 
 def test_a_request_expires_and_a_decided_one_stays_decided() -> None:

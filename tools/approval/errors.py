@@ -14,7 +14,7 @@ class InvalidDecision(OvertureError, ValueError):
         self.problem = problem
         super().__init__(
             f"invalid decision for {approval_id}: {problem}; use action approve, edit or reject, "
-            "an approver name, and edits of `amount` or `payee_iban` only"
+            "an approver name, and only the edits the tool allows"
         )
 
 
@@ -114,6 +114,22 @@ class SelfApproval(ApprovalRefused):
             tool_name,
             request_id,
             f"{approver!r} submitted {request_id} and cannot approve it; ask another approver",
+        )
+
+
+class BarredApprover(ApprovalRefused):
+    """Someone barred from a request tried to decide it: whoever asked for it, or the approver
+    of an earlier step of the same approval chain (a different person at each step)."""
+
+    code = "barred_approver"
+
+    def __init__(self, tool_name: str, request_id: str, approver: str) -> None:
+        self.approver = approver
+        super().__init__(
+            tool_name,
+            request_id,
+            f"{approver!r} may not decide this step: they asked for it or decided an earlier "
+            "step; a different person must",
         )
 
 

@@ -14,6 +14,7 @@ stateful side (recording votes under a lock) is tools/approval/votes.py. The rul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -26,6 +27,7 @@ from tools.approval.errors import (
     AlreadyDecided,
     ApprovalExpired,
     ApprovalRequired,
+    BarredApprover,
     NotAuthorised,
     PayloadMismatch,
     SecondApproverRequired,
@@ -48,6 +50,11 @@ class ApprovalTerms(BaseModel):
     currency: str | None = None
     required_role: str
     requested_by: str | None = Field(None, description="The submitter, who may not approve.")
+    barred: list[str] = Field(
+        default_factory=list,
+        description="Others who may not decide it: the requester named in the document, an "
+        "earlier step's approvers.",
+    )
     requested_at: datetime
     expires_at: datetime
     approvals_required: int = Field(1, ge=1)
@@ -89,6 +96,7 @@ def make_terms(
     currency: str | None = None,
     requested_by: str | None = None,
     thread_id: str | None = None,
+    barred: Sequence[str] = (),
 ) -> ApprovalTerms:
     """Terms under the current settings: expiry from the TTL, approvers from the threshold."""
     two_person = amount is not None and amount > settings.two_person_threshold
@@ -101,6 +109,7 @@ def make_terms(
         currency=currency,
         required_role=required_role,
         requested_by=requested_by,
+        barred=list(barred),
         requested_at=requested_at,
         expires_at=requested_at + settings.approval_ttl,
         approvals_required=2 if two_person else 1,
@@ -147,6 +156,8 @@ def check_decider(
         raise UnknownApprover(terms.tool, terms.request_id, approver_id)
     if terms.requested_by is not None and approver_id == terms.requested_by:
         raise SelfApproval(terms.tool, terms.request_id, approver_id)
+    if approver_id in terms.barred:
+        raise BarredApprover(terms.tool, terms.request_id, approver_id)
     limit = approver.limit_for(terms.required_role)
     if limit is None:
         raise NotAuthorised(
